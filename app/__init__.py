@@ -1,0 +1,72 @@
+"""Application factory."""
+from pathlib import Path
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFError
+
+from app.config import DEFAULT_SECRET_KEY, ROOT, Config, from_environment
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    settings = from_environment() | (overrides or {})
+    app = Flask(__name__, static_folder=str(ROOT / "static"),
+                template_folder=str(ROOT / "templates"),
+                instance_path=settings.pop("INSTANCE_PATH"))
+    app.config.from_object(Config)
+    app.config.update(settings)
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (
+            DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("Refusing to start in production with the default SECRET_KEY: "
+                           "set SECRET_KEY to a long random value.")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf():
+        # Bearer-token API calls carry no cookie, so there is nothing to forge.
+        if request.path.startswith("/api/") and request.authorization \
+                and request.authorization.type == "bearer":
+            return
+        csrf.protect()
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        from app.errors import json_error, wants_json
+        message = "The form expired or came from elsewhere. Reload the page and try again."
+        if wants_json():
+            return json_error(400, "csrf_failed", message)
+        from flask import render_template
+        return render_template("errors.html", code=400, message=message), 400
+
+    from app import cli, errors, models  # noqa: F401  (models: complete metadata)
+    from app.assets import api as assets_api, views as assets
+    from app.auth import access, views as auth  # noqa: F401  (access: login loaders)
+    from app.catalog import views as catalog
+    from app.health import bp as health
+    from app.org import api as org_api, views as org
+    from app.admin import views as admin
+
+    for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
+                      admin.bp, health):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    cli.register(app)
+    _template_helpers(app)
+    return app
+
+
+def _template_helpers(app: Flask) -> None:
+    from app.auth.roles import Permission
+    from app.timeutil import isoformat
+
+    app.jinja_env.globals.update(Permission=Permission)
+    app.jinja_env.filters["iso"] = isoformat
+    app.jinja_env.filters["label"] = lambda value: str(value or "").replace("_", " ")

@@ -1,0 +1,41 @@
+"""Helpers every /api/v1 blueprint shares: reading JSON bodies and query arguments."""
+from flask import request
+from marshmallow import Schema, ValidationError
+
+from app.errors import ValidationFailed
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a clear 400/415-style refusal."""
+    if not request.is_json:
+        raise ValidationFailed("Send a JSON object with 'Content-Type: application/json'.",
+                               {"content_type": request.content_type})
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationFailed("The request body is not valid JSON.", {"body": "malformed"})
+    if not isinstance(body, dict):
+        raise ValidationFailed("The request body must be a JSON object.", {"body": "not an object"})
+    return body
+
+
+def load(schema: Schema, data: dict, **kwargs) -> dict:
+    try:
+        return schema.load(data, **kwargs)
+    except ValidationError as exc:
+        messages = exc.normalized_messages()
+        name, problem = next(iter(messages.items()))
+        text = problem[0] if isinstance(problem, list) else "is not valid"
+        raise ValidationFailed(f"{name}: {text}", {"fields": messages}) from None
+
+
+def int_arg(name: str, default: int, *, low: int = 1, high: int = 10**9) -> int:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed(f"'{name}' must be a whole number.", {name: raw}) from None
+    if not low <= value <= high:
+        raise ValidationFailed(f"'{name}' must be from {low} to {high}.", {name: raw})
+    return value

@@ -1,0 +1,1 @@
+"""The asset register: the current state of every asset, and its pages and API."""

@@ -1,0 +1,130 @@
+"""Reading the register (search, filters, history) and the asset-level write calls, which
+all go through the lifecycle pipeline."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from app.assets.models import Asset, Criticality
+from app.assets.search import matches
+from app.auth.models import User
+from app.errors import NotFound
+from app.extensions import db
+from app.lifecycle.models import Event
+from app.lifecycle.pipeline import EventIn, apply_or_raise
+from app.lifecycle.states import AssetStatus
+from app.org.models import Location
+
+SORTS = {"tag": Asset.tag, "name": Asset.name, "status": Asset.status,
+         "updated": Asset.updated_at, "purchased": Asset.purchase_date,
+         "warranty": Asset.warranty_end}
+
+
+@dataclass
+class AssetQuery:
+    q: str = ""
+    status: str = ""
+    category: int | None = None
+    site: int | None = None  # a location id: that location and everything under it
+    location: str = ""  # a location code, same meaning
+    department: int | None = None
+    criticality: str = ""
+    sort: str = "tag"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass
+class Page:
+    items: list[Asset]
+    total: int
+    more: bool  # the total was capped at COUNT_LIMIT
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _where(query: AssetQuery) -> list:
+    conditions = []
+    if query.q.strip():
+        conditions.append(matches(query.q))
+    if query.status in AssetStatus.__members__.values():
+        conditions.append(Asset.status == query.status)
+    if query.criticality in Criticality.__members__.values():
+        conditions.append(Asset.criticality == query.criticality)
+    if query.category:
+        conditions.append(Asset.category_id == query.category)
+    if query.department:
+        conditions.append(Asset.department_id == query.department)
+    place = None
+    if query.site:
+        place = db.session.get(Location, query.site)
+    elif query.location:
+        place = db.session.scalar(sa.select(Location).where(Location.code == query.location))
+        if place is None:
+            return [sa.false()]
+    if place is not None:
+        conditions.append(Asset.location_id.in_(
+            sa.select(Location.id).where(Location.path.startswith(place.path))))
+    return conditions
+
+
+def list_assets(query: AssetQuery) -> Page:
+    conditions = _where(query)
+    limit = current_app.config["COUNT_LIMIT"]
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(Asset.id).where(*conditions).limit(limit + 1).subquery()))
+    order = SORTS.get(query.sort, Asset.tag)
+    order = order.desc() if query.descending else order.asc()
+    rows = db.session.scalars(
+        sa.select(Asset).where(*conditions).order_by(order, Asset.id)
+        .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
+                 so.joinedload(Asset.assignee), so.joinedload(Asset.category))
+        .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+    return Page(rows, min(counted, limit), counted > limit, query.page, query.per_page)
+
+
+def get_by_tag(tag: str) -> Asset:
+    asset = db.session.scalar(
+        sa.select(Asset).where(Asset.tag == tag)
+        .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
+                 so.joinedload(Asset.assignee), so.joinedload(Asset.category),
+                 so.joinedload(Asset.department)))
+    if asset is None:
+        raise NotFound(f"There is no asset with the tag {tag!r}.", {"tag": tag})
+    return asset
+
+
+def history(asset: Asset, limit: int = 200) -> list[Event]:
+    return db.session.scalars(
+        sa.select(Event).where(Event.asset_id == asset.id)
+        .options(so.joinedload(Event.actor))
+        .order_by(Event.seq.desc()).limit(limit)).all()
+
+
+def create_asset(fields: dict, *, actor: User, device: str = "web") -> Asset:
+    """Register a new asset: a `create` event through the pipeline."""
+    event = apply_or_raise(EventIn("create", fields.get("tag", ""), fields, device=device),
+                           actor=actor)
+    return event.asset
+
+
+def record(asset_tag: str, event_type: str, data: dict, *, actor: User,
+           base_version: int | None = None, device: str = "web") -> Event:
+    """Apply one event made on a page or through the REST API."""
+    return apply_or_raise(EventIn(event_type, asset_tag, data, base_version=base_version,
+                                  device=device), actor=actor)
+
+
+def next_tag() -> str:
+    """The next free tag in the configured series (AST-000124 after AST-000123)."""
+    prefix, width = current_app.config["TAG_PREFIX"], current_app.config["TAG_WIDTH"]
+    last = db.session.scalar(sa.select(sa.func.max(Asset.tag)).where(
+        Asset.tag.startswith(prefix), sa.func.length(Asset.tag) == len(prefix) + width))
+    number = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    return f"{prefix}{number:0{width}d}"

@@ -1,0 +1,181 @@
+"""Admin pages for the register: list, detail with history, create, edit, actions."""
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.assets import service
+from app.assets.forms import AssetForm, EventForm
+from app.assets.models import Criticality
+from app.auth.access import requires
+from app.auth.roles import Permission
+from app.catalog.models import AssetModel, Category
+from app.errors import DomainError
+from app.extensions import db
+from app.lifecycle.models import Conflict
+from app.lifecycle.states import AssetStatus, next_events
+from app.org.models import Department, Location
+
+bp = Blueprint("assets", __name__, url_prefix="/admin/assets")
+
+
+def _choices(model, value, label, blank="—"):
+    rows = db.session.execute(sa.select(value, label).order_by(label)).all()
+    return [("", blank)] + [(str(v), str(text)) for v, text in rows]
+
+
+def _fill_choices(form):
+    form.model.choices = _choices(AssetModel, AssetModel.name, AssetModel.name)
+    form.category.choices = _choices(Category, Category.name, Category.name)
+    form.department.choices = _choices(Department, Department.code, Department.name)
+    if hasattr(form, "location"):
+        form.location.choices = _choices(Location, Location.code, Location.name)
+
+
+def _int_arg(name):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/")
+@requires(Permission.VIEW)
+def index():
+    query = service.AssetQuery(
+        q=request.args.get("q", "")[:200], status=request.args.get("status", ""),
+        category=_int_arg("category"), site=_int_arg("site"),
+        department=_int_arg("department"), criticality=request.args.get("criticality", ""),
+        sort=request.args.get("sort", "tag"), descending=request.args.get("desc") == "1",
+        page=max(1, min(_int_arg("page") or 1, 100_000)))
+    page = service.list_assets(query)
+    args = {k: v for k, v in request.args.items() if v and k != "page"}
+    sites = db.session.execute(sa.select(Location.id, Location.name)
+                               .where(Location.parent_id.is_(None))
+                               .order_by(Location.name)).all()
+    return render_template(
+        "assets/index.html", page=page, query=query, args=args, sites=sites,
+        statuses=list(AssetStatus), criticalities=list(Criticality),
+        categories=db.session.execute(sa.select(Category.id, Category.name)
+                                      .order_by(Category.name)).all(),
+        departments=db.session.execute(sa.select(Department.id, Department.name)
+                                       .order_by(Department.name)).all())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def create():
+    form = AssetForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.tag.data = service.next_tag()
+    if form.validate_on_submit():
+        fields = form.values(("tag", "status") + AssetForm.EDITABLE + ("location", "assignee"))
+        try:
+            asset = service.create_asset(fields, actor=current_user)
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{asset.tag} registered.")
+            return redirect(url_for(".detail", tag=asset.tag))
+    return render_template("assets/form.html", form=form, asset=None), _status(form)
+
+
+@bp.route("/<tag>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def edit(tag):
+    asset = service.get_by_tag(tag)
+    form = AssetForm(obj=asset)
+    del form.tag, form.status, form.location, form.assignee
+    _fill_choices(form)
+    if request.method == "GET":
+        form.model.data = asset.model.name if asset.model else ""
+        form.category.data = asset.category.name if asset.category else ""
+        form.department.data = asset.department.code if asset.department else ""
+        form.criticality.data = asset.criticality.value
+        form.base_version.data = str(asset.version)
+    if form.validate_on_submit():
+        changes = _changed(asset, form.values(AssetForm.EDITABLE))
+        try:
+            if changes:
+                service.record(asset.tag, "update", changes, actor=current_user,
+                               base_version=_version(form.base_version.data))
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{asset.tag} saved." if changes else "Nothing changed.")
+            return redirect(url_for(".detail", tag=asset.tag))
+    return render_template("assets/form.html", form=form, asset=asset), _status(form)
+
+
+@bp.get("/<tag>")
+@requires(Permission.VIEW)
+def detail(tag):
+    asset = service.get_by_tag(tag)
+    form = EventForm(base_version=str(asset.version))
+    form.location.choices = form.to_location.choices = _choices(
+        Location, Location.code, Location.name, blank="Choose a location")
+    conflicts = db.session.scalars(sa.select(Conflict).where(
+        Conflict.asset_id == asset.id, Conflict.status == "open")).all()
+    return render_template("assets/detail.html", asset=asset, form=form,
+                           events=service.history(asset), conflicts=conflicts,
+                           actions=next_events(asset.status, current_user.role))
+
+
+@bp.post("/<tag>/events")
+@requires(Permission.FIELD)
+def record(tag):
+    asset = service.get_by_tag(tag)
+    form = EventForm()
+    form.location.choices = form.to_location.choices = []
+    if not form.validate_on_submit():
+        flash("That action was incomplete: " + "; ".join(
+            f"{f}: {', '.join(e)}" for f, e in form.errors.items()))
+        return redirect(url_for(".detail", tag=tag))
+    event_type = form.type.data
+    try:
+        service.record(tag, event_type, form.data_for(event_type,
+                                                      asset.status is AssetStatus.IN_REPAIR),
+                       actor=current_user, base_version=_version(form.base_version.data))
+    except DomainError as exc:
+        flash(f"Not done: {exc.message}")
+    else:
+        db.session.commit()
+        flash(f"{tag}: {event_type.replace('_', ' ')} recorded.")
+    return redirect(url_for(".detail", tag=tag))
+
+
+def _changed(asset, values: dict) -> dict:
+    current = {"model": asset.model.name if asset.model else None,
+               "category": asset.category.name if asset.category else None,
+               "department": asset.department.code if asset.department else None,
+               "criticality": asset.criticality.value,
+               "purchase_cost": str(asset.purchase_cost) if asset.purchase_cost is not None
+               else None}
+    for name in ("purchase_date", "warranty_end"):
+        value = getattr(asset, name)
+        current[name] = value.isoformat() if value else None
+    changes = {}
+    for name, value in values.items():
+        if current.get(name, getattr(asset, name, None)) != value:
+            changes[name] = value
+    return changes
+
+
+def _version(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _show_error(form, exc: DomainError) -> None:
+    placed = False
+    for name, problem in (exc.details.get("fields") or exc.details).items():
+        if hasattr(form, name) and name not in ("status",):
+            field = getattr(form, name)
+            messages = problem if isinstance(problem, list) else [str(problem)]
+            field.errors = list(field.errors) + [str(m) for m in messages]
+            placed = True
+    if not placed or exc.code != "invalid":
+        form.form_errors.append(exc.message)
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200

@@ -1,0 +1,75 @@
+"""Users (people who sign in), their API tokens, and failed sign-in attempts."""
+import hashlib
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.roles import Permission, Role, allows
+from app.dbtypes import str_enum
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class User(UserMixin, db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    role: so.Mapped[Role] = so.mapped_column(str_enum(Role), default=Role.TECHNICIAN)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt: slow on purpose
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def can(self, permission: Permission) -> bool:
+        return self.active and allows(self.role, permission)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_used_at: so.Mapped[datetime | None]
+    revoked: so.Mapped[bool] = so.mapped_column(default=False)
+
+    user: so.Mapped[User] = so.relationship()
+
+    @staticmethod
+    def issue(user: User, name: str = "") -> tuple["ApiToken", str]:
+        """Make a token for `user`; the plain text is returned once and never stored."""
+        plain = "tt_" + secrets.token_urlsafe(32)
+        token = ApiToken(user=user, token_hash=hash_token(plain), name=name)
+        db.session.add(token)
+        return token, plain
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in; recent rows throttle further attempts (kept in the database so
+    every worker on every machine sees them)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    address: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

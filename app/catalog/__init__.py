@@ -1,0 +1,1 @@
+"""What kinds of things we own: categories and models."""

@@ -1,0 +1,47 @@
+"""Configuration: safe development defaults, overridden by the environment, then by tests."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-secret-do-not-use-in-production"
+
+
+def database_url(url: str) -> str:
+    """Accept a plain postgresql:// URL and pick the installed driver (psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment() -> dict:
+    instance = Path(os.environ.get("TAGTRAIL_INSTANCE_PATH", ROOT / "instance")).resolve()
+    env = os.environ.get("TAGTRAIL_ENV", "development")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'tagtrail.db'}"
+    return {
+        "ENV_NAME": env,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url(url),
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+    }
+
+
+class Config:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # queued phone actions may replay hours later
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_EVENT_DATA_BYTES = 1024 * 1024
+    MAX_FIELD_LENGTH = 10_000
+    LOGIN_MAX_FAILURES = 5  # per account and per address, within LOGIN_WINDOW_SECONDS
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    TAG_PREFIX = "AST-"
+    TAG_WIDTH = 6
+    ORGANISATION = "Tagtrail demo organisation"
+    PER_PAGE = 50
+    COUNT_LIMIT = 10_000  # list pages count matches up to this, then say "10,000+"

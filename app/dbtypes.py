@@ -1,0 +1,10 @@
+"""Column helpers shared by every domain's models."""
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+
+def str_enum(enum_cls: type[StrEnum]) -> sa.Enum:
+    """Store the enum's value ("in_repair"), not its name, in a plain string column."""
+    return sa.Enum(enum_cls, native_enum=False, create_constraint=False, length=32,
+                   values_callable=lambda cls: [m.value for m in cls])

@@ -1,0 +1,235 @@
+"""What each event type does to an asset. Each handler validates the event's data, changes
+the asset's fields (never its status: the pipeline sets that from the state machine) and
+returns the data to store, with references resolved."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+
+from app.assets.models import Asset, Criticality
+from app.assets.schemas import AssetIn
+from app.catalog import service as catalog
+from app.errors import InvalidTransition, ValidationFailed
+from app.lifecycle.states import AssetStatus
+from app.org import service as org
+
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="A photo is the SHA-256 of an uploaded blob.")
+
+
+@dataclass
+class Change:
+    data: dict  # what is stored in the event row
+    effects: dict = field(default_factory=dict)  # what it set, to compare with later events
+    status: AssetStatus | None = None  # a status the handler chose (repairs)
+
+
+class EventData(Schema):
+    class Meta:
+        unknown = INCLUDE  # phones may send fields newer than this server; keep them
+
+    note = fields.Str(validate=validate.Length(max=10_000))
+    photos = fields.List(fields.Str(validate=SHA256), validate=validate.Length(max=50))
+
+
+def _load(schema: Schema, data: dict, partial: bool = False) -> dict:
+    try:
+        return schema.load(data, partial=partial)
+    except ValidationError as exc:
+        fields_ = exc.normalized_messages()
+        first = next(iter(fields_.items()))
+        message = first[1][0] if isinstance(first[1], list) else str(first[1])
+        raise ValidationFailed(f"{first[0]}: {message}", {"fields": fields_}) from None
+
+
+def _plain(data: dict) -> dict:
+    """JSON-safe copy of validated data (dates and decimals as strings)."""
+    return {k: (str(v) if isinstance(v, Decimal) else
+                v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+ASSET_REFS = {"location": org.find_location, "department": org.find_department,
+              "assignee": org.find_person, "model": catalog.find_model,
+              "category": catalog.find_category}
+
+
+def _set_fields(asset: Asset, data: dict) -> None:
+    for name, value in data.items():
+        if name in ASSET_REFS:
+            value = ASSET_REFS[name](value) if value is not None else None
+        elif name == "criticality":
+            value = Criticality(value)
+        if name in ("tag", "status"):
+            continue
+        setattr(asset, name, value)
+    if "model" in data and asset.model and "category" not in data:
+        asset.category = asset.model.category
+
+
+def create(asset: Asset, data: dict) -> Change:
+    clean = _load(AssetIn(), data)
+    _set_fields(asset, clean)
+    status = AssetStatus(clean.get("status", AssetStatus.IN_STOCK))
+    if status is AssetStatus.DEPLOYED and asset.assignee is None:
+        raise ValidationFailed("A deployed asset needs an assignee.", {"assignee": "required"})
+    return Change(_plain(clean), status=status)
+
+
+def update(asset: Asset, data: dict) -> Change:
+    clean = _load(AssetIn(exclude=("tag", "status")), data, partial=True)
+    if not clean:
+        raise ValidationFailed("Nothing to change.")
+    if "assignee" in clean:
+        raise ValidationFailed("The assignee changes by checking the asset out or in.",
+                               {"assignee": "use check_out or check_in"})
+    if "location" in clean:
+        raise ValidationFailed("The location changes by a transfer or a check-in.",
+                               {"location": "use transfer"})
+    _set_fields(asset, clean)
+    plain = _plain(clean)
+    return Change(plain, effects=dict(plain))
+
+
+class LocationData(EventData):
+    location = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+
+
+def receive(asset: Asset, data: dict) -> Change:
+    clean = _load(LocationData(), data)
+    asset.location = org.find_location(clean["location"])
+    return Change(clean, {"location": asset.location.code})
+
+
+def check_in(asset: Asset, data: dict) -> Change:
+    clean = _load(LocationData(), data)
+    asset.location = org.find_location(clean["location"])
+    asset.assignee = None
+    return Change(clean, {"location": asset.location.code, "custody": None})
+
+
+class CheckOutData(EventData):
+    assignee = fields.Str(required=True, validate=validate.Length(min=1, max=254))
+    location = fields.Str(validate=validate.Length(min=1, max=64))
+
+
+def check_out(asset: Asset, data: dict) -> Change:
+    clean = _load(CheckOutData(), data)
+    asset.assignee = org.find_person(clean["assignee"])
+    clean["assignee"] = asset.assignee.code
+    effects = {"custody": asset.assignee.code}
+    if "location" in clean:
+        asset.location = org.find_location(clean["location"])
+        effects["location"] = asset.location.code
+    return Change(clean, effects)
+
+
+class TransferData(EventData):
+    to_location = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+
+
+def transfer(asset: Asset, data: dict) -> Change:
+    clean = _load(TransferData(), data)
+    destination = org.find_location(clean["to_location"], "to_location")
+    if destination.id == asset.location_id:
+        raise ValidationFailed(f"{asset.tag} is already at {destination.name}.",
+                               {"to_location": "same as current"})
+    clean["from_location"] = asset.location.code if asset.location else None
+    asset.location = destination
+    return Change(clean, {"location": destination.code})
+
+
+class RepairData(EventData):
+    symptom = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
+    work_done = fields.Str(validate=validate.Length(max=10_000))
+    parts = fields.Str(validate=validate.Length(max=2000))
+    cost = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**9))
+    minutes = fields.Int(validate=validate.Range(min=0, max=60 * 24 * 30))
+    # open: the asset goes to repair; closed: it comes back to stock; absent: just a log entry
+    status = fields.Str(validate=validate.OneOf(["open", "closed"]))
+
+
+def repair(asset: Asset, data: dict) -> Change:
+    clean = _plain(_load(RepairData(), data))
+    status = None
+    if clean.get("status") == "open":
+        status = AssetStatus.IN_REPAIR
+    elif clean.get("status") == "closed":
+        if asset.status is not AssetStatus.IN_REPAIR:
+            raise InvalidTransition(f"{asset.tag} is not in repair, so there is no repair "
+                                    "to close.")
+        status = AssetStatus.IN_STOCK
+    return Change(clean, {"status": status} if status else {}, status)
+
+
+class RetireData(EventData):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
+
+
+def retire(asset: Asset, data: dict) -> Change:
+    asset.assignee = None
+    return Change(_load(RetireData(), data), {"custody": None})
+
+
+class WipeData(EventData):
+    method = fields.Str(required=True, validate=validate.OneOf(["clear", "purge", "destroy"]))
+    technique = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    tool = fields.Str(validate=validate.Length(max=200))
+    verified = fields.Bool(required=True)
+    operator = fields.Str(validate=validate.Length(max=200))
+    witness = fields.Str(validate=validate.Length(max=200))
+    media_serials = fields.List(fields.Str(validate=validate.Length(max=100)),
+                                validate=validate.Length(max=100))
+
+
+def wipe(asset: Asset, data: dict) -> Change:
+    return Change(_load(WipeData(), data))
+
+
+class DisposeData(EventData):
+    method = fields.Str(required=True, validate=validate.OneOf(
+        ["resale", "donation", "recycling", "return_to_lessor", "destruction"]))
+    vendor = fields.Str(validate=validate.Length(max=200))
+    residual_value = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**9))
+    weight_kg = fields.Float(validate=validate.Range(min=0, max=100_000))
+
+
+def dispose(asset: Asset, data: dict) -> Change:
+    asset.assignee = None
+    return Change(_plain(_load(DisposeData(), data)), {"custody": None})
+
+
+def mark_lost(asset: Asset, data: dict) -> Change:
+    return Change(_load(EventData(), data))
+
+
+class FoundData(EventData):
+    location = fields.Str(validate=validate.Length(min=1, max=64))
+
+
+def mark_found(asset: Asset, data: dict) -> Change:
+    clean = _load(FoundData(), data)
+    if "location" in clean:
+        asset.location = org.find_location(clean["location"])
+        return Change(clean, {"location": asset.location.code})
+    return Change(clean)
+
+
+class StocktakeScanData(EventData):
+    stocktake = fields.Raw(required=True)
+    location = fields.Str(validate=validate.Length(min=1, max=64))
+
+
+def stocktake_scan(asset: Asset, data: dict) -> Change:
+    return Change(_load(StocktakeScanData(), data))
+
+
+def approve(asset: Asset, data: dict) -> Change:
+    return Change(_load(EventData(), data))
+
+
+order = approve
+
+HANDLERS = {"create": create, "update": update, "approve": approve, "order": order,
+            "receive": receive, "check_in": check_in, "check_out": check_out,
+            "transfer": transfer, "repair": repair, "retire": retire, "wipe": wipe,
+            "dispose": dispose, "mark_lost": mark_lost, "mark_found": mark_found,
+            "stocktake_scan": stocktake_scan}

@@ -1,0 +1,237 @@
+"""The one function that applies a lifecycle event. Forms, the sync API, the REST API,
+importers and CLI commands build an EventIn and call apply_event(); nothing else writes an
+asset's status, location or assignee."""
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.assets.models import Asset
+from app.auth.models import User
+from app.errors import DomainError, NotFound, ValidationFailed
+from app.extensions import db
+from app.lifecycle import audit, handlers, states
+from app.lifecycle.models import Conflict, Event
+from app.lifecycle.states import AssetStatus
+from app.timeutil import utcnow
+
+MAX_CLOCK_SKEW = timedelta(hours=24)  # how far in the future a device clock may run
+
+
+@dataclass
+class EventIn:
+    type: str
+    asset: str  # the asset's tag
+    data: dict = field(default_factory=dict)
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    occurred_at: datetime | None = None
+    base_version: int | None = None  # the version the device saw; None: the current one
+    device: str = "web"
+
+
+@dataclass
+class Outcome:
+    id: str
+    status: str  # applied | duplicate | conflict | rejected
+    reason: str = ""
+    code: str = ""
+    details: dict = field(default_factory=dict)
+    event: Event | None = None
+
+    def as_json(self) -> dict:
+        result = {"id": self.id, "status": self.status, "reason": self.reason}
+        if self.code:
+            result["code"] = self.code
+        if self.details:
+            result["details"] = self.details
+        if self.event is not None:
+            result["version"] = self.event.version
+        return result
+
+
+def apply_event(incoming: EventIn, *, actor: User) -> Outcome:
+    """Apply one event in a savepoint: all of it is written, or none of it.
+
+    A repeated id returns the first outcome; an event made against an older version that
+    contradicts what happened since is stored as a conflict. The caller commits."""
+    earlier = _earlier(incoming.id)
+    if earlier is not None:
+        return earlier
+    try:
+        with db.session.begin_nested():
+            return _apply(incoming, actor)
+    except DomainError as exc:
+        return Outcome(incoming.id, "rejected", exc.message, exc.code, exc.details)
+    except IntegrityError:
+        # Another worker stored the same event id a moment ago.
+        earlier = _earlier(incoming.id)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def apply_or_raise(incoming: EventIn, *, actor: User) -> Event:
+    """For forms and the REST API: the applied event, or the refusal as a DomainError."""
+    outcome = apply_event(incoming, actor=actor)
+    if outcome.status == "rejected":
+        error = DomainError(outcome.reason, outcome.details)
+        error.code = outcome.code
+        error.status_code = _STATUS.get(outcome.code, 409)
+        raise error
+    if outcome.status == "conflict":
+        error = DomainError(f"Saved as a conflict for a manager to resolve: {outcome.reason}")
+        error.code = "conflict"
+        raise error
+    return outcome.event
+
+
+_STATUS = {"invalid": 422, "not_found": 404, "forbidden": 403, "duplicate": 409,
+           "invalid_transition": 409, "too_large": 413}
+
+
+def _earlier(event_id: str) -> Outcome | None:
+    event = db.session.scalar(sa.select(Event).where(Event.id == event_id))
+    if event is None:
+        return None
+    return Outcome(event_id, "duplicate", f"already received: {event.outcome}",
+                   event=event, details={"outcome": event.outcome})
+
+
+class _Clash(Exception):
+    def __init__(self, reason: str, against: list):
+        super().__init__(reason)
+        self.reason, self.against = reason, against
+
+
+def _apply(incoming: EventIn, actor: User) -> Outcome:
+    _check_envelope(incoming)
+    head = audit.lock_chain()
+    rule = states.check(incoming.type, None, actor.role)
+    asset = _target(incoming)
+    stale = incoming.base_version is not None and incoming.base_version < asset.version
+    data = dict(incoming.data)
+    if incoming.type == "create":
+        data["tag"] = asset.tag
+    # An inner savepoint, so that a conflict can undo what the handler did and still be stored.
+    attempt = db.session.begin_nested()
+    try:
+        if incoming.type != "create":
+            states.check(incoming.type, asset.status, actor.role)
+        with db.session.no_autoflush:  # a half-filled new asset must not reach the database
+            change = handlers.HANDLERS[incoming.type](asset, data)
+        new_status = change.status or rule.to or asset.status
+        effects = dict(change.effects)
+        if new_status != asset.status:
+            effects["status"] = str(new_status)
+        if stale:
+            _check_commutes(asset, incoming.base_version, effects)
+    except _Clash as clash:
+        attempt.rollback()
+        return _conflict(incoming, asset, actor, head, clash.reason, clash.against)
+    except DomainError as exc:
+        attempt.rollback()
+        if stale and exc.code == "invalid_transition":
+            # It was valid on the device when it was made; the asset has moved on since.
+            return _conflict(incoming, asset, actor, head, exc.message)
+        raise
+    if incoming.type == "create":
+        db.session.add(asset)
+    asset.status = new_status
+    asset.version += 1
+    asset.updated_at = utcnow()
+    asset.search_text = search_text(asset)
+    event = _event(incoming, asset, actor, change.data | {"effects": effects}, "applied")
+    audit.append(event, head)
+    attempt.commit()
+    return Outcome(incoming.id, "applied", event=event)
+
+
+def _check_envelope(incoming: EventIn) -> None:
+    try:
+        uuid.UUID(incoming.id)
+    except (ValueError, TypeError, AttributeError):
+        raise ValidationFailed("An event id must be a UUID.", {"id": "not a UUID"}) from None
+    if incoming.type not in states.RULES:
+        raise ValidationFailed(f"Unknown event type {incoming.type!r}.",
+                               {"type": sorted(states.RULES)})
+    if not isinstance(incoming.data, dict):
+        raise ValidationFailed("An event's data must be a JSON object.", {"data": "not an object"})
+    size = len(json.dumps(incoming.data, default=str))
+    limit = current_app.config["MAX_EVENT_DATA_BYTES"]
+    if size > limit:
+        error = ValidationFailed(f"This event's data is {size:,} bytes; the limit is {limit:,}.",
+                                 {"data": "too large"})
+        error.code = "too_large"
+        raise error
+    if incoming.occurred_at and incoming.occurred_at > utcnow() + MAX_CLOCK_SKEW:
+        raise ValidationFailed("This event says it happened in the future; check the device's "
+                               "clock.", {"occurred_at": "in the future"})
+
+
+def _target(incoming: EventIn) -> Asset:
+    tag = incoming.asset.strip() if isinstance(incoming.asset, str) else ""
+    if incoming.type == "create":
+        tag = tag or incoming.data.get("tag")
+        if isinstance(tag, str) and db.session.scalar(sa.select(Asset.id).where(Asset.tag == tag)):
+            raise ValidationFailed(f"An asset with the tag {tag!r} already exists.",
+                                   {"tag": "taken"})
+        # Added to the session only once its handler has filled it in.
+        return Asset(tag=tag, version=0, status=AssetStatus.IN_STOCK)
+    if not tag:
+        raise ValidationFailed("Which asset? The event names no tag.", {"asset": "required"})
+    asset = db.session.scalar(sa.select(Asset).where(Asset.tag == tag).with_for_update())
+    if asset is None:
+        raise NotFound(f"There is no asset with the tag {tag!r}.", {"asset": tag})
+    if incoming.base_version is not None and incoming.base_version > asset.version:
+        raise ValidationFailed(f"base_version {incoming.base_version} is newer than the asset "
+                               f"(version {asset.version}).", {"base_version": "unknown"})
+    return asset
+
+
+def _check_commutes(asset: Asset, base_version: int, effects: dict) -> None:
+    """Raise _Clash if an event since `base_version` set something this one sets, differently."""
+    since = db.session.scalars(sa.select(Event).where(
+        Event.asset_id == asset.id, Event.version > base_version,
+        Event.outcome == "applied").order_by(Event.seq)).all()
+    clashing = []
+    for event in since:
+        theirs = event.data.get("effects", {})
+        for key, value in effects.items():
+            if key in theirs and theirs[key] != value:
+                clashing.append((event, key, theirs[key]))
+    if clashing:
+        event, key, value = clashing[-1]
+        raise _Clash(f"{asset.tag}: this event sets the {states.label(key)} to "
+                     f"{effects[key]!r}, but a {states.label(event.type)} since set it to "
+                     f"{value!r}.", sorted({e.id for e, _, _ in clashing}))
+
+
+def _conflict(incoming, asset, actor, head, reason: str, against: list | None = None):
+    if against is None:
+        against = list(db.session.scalars(sa.select(Event.id).where(
+            Event.asset_id == asset.id, Event.version > incoming.base_version,
+            Event.outcome == "applied")))
+    event = _event(incoming, asset, actor, dict(incoming.data), "conflict", reason)
+    audit.append(event, head)
+    db.session.add(Conflict(event_id=event.id, asset=asset, reason=reason, against=against))
+    db.session.flush()
+    return Outcome(incoming.id, "conflict", reason, "conflict", {"against": against},
+                   event=event)
+
+
+def _event(incoming, asset, actor, data, outcome, reason="") -> Event:
+    now = utcnow()
+    return Event(id=incoming.id, type=incoming.type, asset=asset, actor_id=actor.id,
+                 device=(incoming.device or "web")[:100], occurred_at=incoming.occurred_at or now,
+                 received_at=now, base_version=incoming.base_version, version=asset.version,
+                 data=data, outcome=outcome, reason=reason)
+
+
+def search_text(asset: Asset) -> str:
+    parts = [asset.tag, asset.serial, asset.name, asset.model and asset.model.name,
+             asset.assignee and asset.assignee.name, asset.location and asset.location.name]
+    return " ".join(p for p in parts if p).lower()

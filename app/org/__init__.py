@@ -1,0 +1,1 @@
+"""Places and people: the location tree, departments and assignees."""

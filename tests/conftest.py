@@ -1,0 +1,50 @@
+"""Fixtures: one migrated database per run, a fresh app and empty tables per test."""
+import pytest
+from flask_login import FlaskLoginClient
+from flask_migrate import upgrade
+
+from app import create_app
+from app.auth.roles import Role
+from app.extensions import db
+from tests.database import empty_tables, test_database
+from tests.factories import make_user
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with test_database(tmp_path_factory.mktemp("db")) as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+        with app.app_context():
+            upgrade()  # the schema the tests use is the one the migrations make
+            db.engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def config(database_url, tmp_path):
+    return {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path)}
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
+    app.test_client_class = FlaskLoginClient
+    with app.app_context():
+        empty_tables(db)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """login(role) -> a test client signed in as a new user with that role."""
+    def make(role: Role = Role.ADMIN, **fields):
+        return app.test_client(user=make_user(role=role, **fields))
+    return make
