@@ -31,6 +31,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.before_request
     def _csrf():
+        if not app.config.get("WTF_CSRF_ENABLED", True):
+            return
         # Bearer-token API calls carry no cookie, so there is nothing to forge.
         if request.path.startswith("/api/") and request.authorization \
                 and request.authorization.type == "bearer":

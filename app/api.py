@@ -2,19 +2,19 @@
 from flask import request
 from marshmallow import Schema, ValidationError
 
-from app.errors import ValidationFailed
+from app.errors import BadRequest, ValidationFailed
 
 
 def json_body() -> dict:
     """The request's JSON object, or a clear 400/415-style refusal."""
     if not request.is_json:
-        raise ValidationFailed("Send a JSON object with 'Content-Type: application/json'.",
+        raise BadRequest("Send a JSON object with 'Content-Type: application/json'.",
                                {"content_type": request.content_type})
     body = request.get_json(silent=True)
     if body is None:
-        raise ValidationFailed("The request body is not valid JSON.", {"body": "malformed"})
+        raise BadRequest("The request body is not valid JSON.", {"body": "malformed"})
     if not isinstance(body, dict):
-        raise ValidationFailed("The request body must be a JSON object.", {"body": "not an object"})
+        raise BadRequest("The request body must be a JSON object.", {"body": "not an object"})
     return body
 
 

@@ -20,6 +20,11 @@ class ValidationFailed(DomainError):
     code = "invalid"
 
 
+class BadRequest(DomainError):
+    status_code = 400
+    code = "bad_request"
+
+
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"

@@ -1,5 +1,6 @@
 """Fixtures: one migrated database per run, a fresh app and empty tables per test."""
 import pytest
+from flask import g
 from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
 
@@ -30,6 +31,13 @@ def config(database_url, tmp_path):
 def app(config):
     app = create_app(config)
     app.test_client_class = FlaskLoginClient
+
+    @app.teardown_request
+    def _forget_user(_exc):
+        # Requests reuse the fixture's app context, and with it `g`; in production each
+        # request has its own, so Flask-Login's cached user must not leak between them.
+        g.pop("_login_user", None)
+
     with app.app_context():
         empty_tables(db)
         yield app

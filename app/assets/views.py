@@ -27,7 +27,7 @@ def _fill_choices(form):
     form.model.choices = _choices(AssetModel, AssetModel.name, AssetModel.name)
     form.category.choices = _choices(Category, Category.name, Category.name)
     form.department.choices = _choices(Department, Department.code, Department.name)
-    if hasattr(form, "location"):
+    if "location" in form:
         form.location.choices = _choices(Location, Location.code, Location.name)
 
 

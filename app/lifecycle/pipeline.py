@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.assets.models import Asset
 from app.auth.models import User
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.errors import DomainError, Duplicate, NotFound, ValidationFailed
 from app.extensions import db
 from app.lifecycle import audit, handlers, states
 from app.lifecycle.models import Conflict, Event
@@ -144,6 +144,7 @@ def _apply(incoming: EventIn, actor: User) -> Outcome:
     asset.version += 1
     asset.updated_at = utcnow()
     asset.search_text = search_text(asset)
+    db.session.flush()  # a new asset gets its id, which the event's hash covers
     event = _event(incoming, asset, actor, change.data | {"effects": effects}, "applied")
     audit.append(event, head)
     attempt.commit()
@@ -177,7 +178,7 @@ def _target(incoming: EventIn) -> Asset:
     if incoming.type == "create":
         tag = tag or incoming.data.get("tag")
         if isinstance(tag, str) and db.session.scalar(sa.select(Asset.id).where(Asset.tag == tag)):
-            raise ValidationFailed(f"An asset with the tag {tag!r} already exists.",
+            raise Duplicate(f"An asset with the tag {tag!r} already exists.",
                                    {"tag": "taken"})
         # Added to the session only once its handler has filled it in.
         return Asset(tag=tag, version=0, status=AssetStatus.IN_STOCK)
@@ -225,7 +226,7 @@ def _conflict(incoming, asset, actor, head, reason: str, against: list | None = 
 
 def _event(incoming, asset, actor, data, outcome, reason="") -> Event:
     now = utcnow()
-    return Event(id=incoming.id, type=incoming.type, asset=asset, actor_id=actor.id,
+    return Event(id=incoming.id, type=incoming.type, asset_id=asset.id, actor_id=actor.id,
                  device=(incoming.device or "web")[:100], occurred_at=incoming.occurred_at or now,
                  received_at=now, base_version=incoming.base_version, version=asset.version,
                  data=data, outcome=outcome, reason=reason)

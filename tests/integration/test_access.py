@@ -1,0 +1,156 @@
+"""Who may reach what: every route for every role, CSRF, sign-in throttling, cookies."""
+import re
+
+import pytest
+
+from app import create_app
+from app.auth.roles import GRANTS, Role
+from app.extensions import db
+from tests.factories import PASSWORD, make_asset, make_token, make_user
+
+PUBLIC = {"static", "health.healthz", "auth.login", "auth.logout"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def fill(rule, tag):
+    url = rule.rule
+    for name in rule.arguments:
+        url = re.sub(rf"<(?:[a-z]+:)?{name}>", tag if name == "tag" else "1", url)
+    return url
+
+
+def test_every_route_declares_its_permission(app):
+    missing = [r.endpoint for r, _ in routes(app)
+               if not hasattr(app.view_functions[r.endpoint], "permission")]
+    assert missing == []
+
+
+@pytest.mark.parametrize("role", [*Role, None])
+def test_role_matrix_over_every_route(app, role):
+    asset = make_asset()
+    client = app.test_client(user=make_user(role)) if role else app.test_client()
+    wrong = []
+    for rule, method in routes(app):
+        url = fill(rule, asset.tag)
+        reply = client.open(url, method=method, data={})
+        db.session.rollback()
+        needed = app.view_functions[rule.endpoint].permission
+        if role is None:
+            expected = {401} if url.startswith("/api/") else {302}
+            ok = reply.status_code in expected
+        elif needed in GRANTS[role]:
+            ok = reply.status_code not in (401, 403) and reply.status_code < 500
+        else:
+            ok = reply.status_code == 403
+        if not ok:
+            wrong.append((method, url, reply.status_code))
+    assert wrong == []
+
+
+def test_api_accepts_a_bearer_token_and_refuses_a_bad_one(app):
+    asset = make_asset()
+    token = make_token(make_user(Role.AUDITOR))
+    client = app.test_client()
+    ok = client.get(f"/api/v1/assets/{asset.tag}", headers={"Authorization": f"Bearer {token}"})
+    bad = client.get(f"/api/v1/assets/{asset.tag}", headers={"Authorization": "Bearer nope"})
+    assert ok.status_code == 200 and ok.json["tag"] == asset.tag
+    assert bad.status_code == 401 and bad.json["error"]["code"] == "unauthorized"
+
+
+def test_tokens_are_stored_hashed(app):
+    token = make_token(make_user())
+    stored = db.session.execute(db.text("SELECT token_hash FROM api_token")).scalar()
+    assert token not in stored and len(stored) == 64
+
+
+def test_bearer_tokens_do_not_open_pages(app):
+    token = make_token(make_user())
+    reply = app.test_client().get("/admin/assets/", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 302
+
+
+@pytest.fixture
+def csrf_app(config):
+    app = create_app(config | {"WTF_CSRF_ENABLED": True})
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+def test_forms_refuse_posts_without_csrf_token(csrf_app):
+    user = make_user(Role.ADMIN)
+    client = csrf_app.test_client()
+    login = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert login.status_code == 400
+    page = client.get("/auth/login")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1)
+    ok = client.post("/auth/login", data={"email": user.email, "password": PASSWORD,
+                                          "csrf_token": token.decode()})
+    assert ok.status_code == 302
+    refused = client.post("/admin/assets/new", data={"tag": "X1", "name": "No token"})
+    assert refused.status_code == 400
+
+
+def test_session_api_calls_need_the_csrf_header_but_token_calls_do_not(csrf_app):
+    user = make_user(Role.ADMIN)
+    token = make_token(user)
+    session_client = csrf_app.test_client()
+    with session_client.session_transaction() as s:
+        s["_user_id"] = str(user.id)
+        s["_fresh"] = True
+    refused = session_client.post("/api/v1/assets", json={"tag": "C1", "name": "Chair"})
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "csrf_failed"
+    ok = csrf_app.test_client().post("/api/v1/assets", json={"tag": "C1", "name": "Chair"},
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 201
+
+
+def test_sign_in_is_throttled_after_repeated_failures(app):
+    user = make_user(Role.TECHNICIAN)
+    client = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        reply = client.post("/auth/login", data={"email": user.email, "password": "wrong"})
+        assert reply.status_code == 401 and b"Wrong e-mail or password" in reply.data
+    blocked = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert blocked.status_code == 429 and b"Too many failed sign-ins" in blocked.data
+
+
+def test_sign_in_and_out(app):
+    user = make_user(Role.TECHNICIAN)
+    client = app.test_client()
+    reply = client.post("/auth/login?next=/admin/assets/",
+                        data={"email": user.email.upper(), "password": PASSWORD})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/admin/assets/"
+    cookie = reply.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/admin/assets/").status_code == 200
+    client.post("/auth/logout")
+    assert client.get("/admin/assets/").status_code == 302
+
+
+def test_sign_in_never_redirects_to_another_site(app):
+    user = make_user()
+    reply = app.test_client().post("/auth/login?next=//evil.example/x",
+                                   data={"email": user.email, "password": PASSWORD})
+    assert reply.headers["Location"] == "/admin/assets/"
+
+
+def test_production_refuses_the_default_secret_key(config):
+    settings = {k: v for k, v in config.items() if k != "SECRET_KEY"}
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(settings | {"ENV_NAME": "production"})
+
+
+def test_production_cookies_are_secure(config, monkeypatch):
+    monkeypatch.setenv("TAGTRAIL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    app = create_app({k: v for k, v in config.items() if k != "SECRET_KEY"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SECRET_KEY"] == "a-long-random-production-secret"
