@@ -1,0 +1,1 @@
+"""Tag payloads, camera scanning and photo decoding."""

@@ -1,0 +1,303 @@
+"""Decode barcodes and QR codes from uploaded photos, on the server.
+
+`decode_bytes` is the whole job: `load_image` checks and opens the upload, `decode_image`
+finds the codes in it.  Decoding runs zxing-cpp on the photo first (fast, reads most
+photos, and the only reader here for Data Matrix).  When that finds nothing, a short
+cascade of cleaned-up variants of the photo (upscaled, contrast-equalised, thresholded,
+slightly rotated) goes to zxing-cpp and zbar in turn, stopping at the first variant that
+yields a code.  Each step is there because it recovers a class of photos the earlier
+steps miss; the order puts the steps that read most first, so a typical photo costs a
+few milliseconds and a hopeless one stays well under 100 ms.
+
+DecodeError codes: "empty", "image_too_large", "too_many_pixels", "not_an_image",
+"unsupported_image", "corrupt_image".
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+import zxingcpp
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pyzbar import pyzbar
+
+DEFAULT_MAX_BYTES = 15 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 40_000_000
+
+# Formats a camera upload can reasonably be in; anything else is refused up front.
+ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"}
+
+# The cascade works on a copy no larger than this (longest side, pixels): enough for a
+# small code in a phone photo, small enough that zbar stays fast.
+WORK_SIDE = 2000
+# Upscaled variants stop at this size: beyond it zbar gets slow and gains nothing.
+UPSCALE_SIDE = 1024
+
+
+class DecodeError(ValueError):
+    """An upload that cannot be decoded; `code` is a slug, the message is for a person."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Code:
+    """One decoded code: its text, a BarcodeDetector-style format name, and 4 corners."""
+
+    text: str
+    format: str
+    box: list[list[int]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- loading
+
+def load_image(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
+               max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Check an upload and return it as an upright 8-bit grayscale array."""
+    if not data:
+        raise DecodeError("empty", "The upload is empty.")
+    if len(data) > max_bytes:
+        raise DecodeError("image_too_large",
+                          f"The image is larger than {max_bytes // (1024 * 1024) or 1} MB.")
+    with warnings.catch_warnings():
+        # Pillow warns (or raises) on huge pixel counts; treat both as a refusal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            # Image.open only reads the header, so the size check below happens
+            # before a single pixel is decompressed.
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ALLOWED_FORMATS:
+                raise DecodeError("unsupported_image",
+                                  f"{image.format} images are not supported; use JPEG or PNG.")
+            width, height = image.size
+            if width * height > max_pixels:
+                raise DecodeError("too_many_pixels",
+                                  f"The image has too many pixels ({width}x{height}).")
+            Image.open(io.BytesIO(data)).verify()  # structural check (e.g. PNG CRCs)
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise DecodeError("too_many_pixels", "The image has too many pixels.") from exc
+        except UnidentifiedImageError as exc:
+            raise DecodeError("not_an_image", "The upload is not an image.") from exc
+        except DecodeError:
+            raise
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise DecodeError("corrupt_image",
+                              "The image is damaged or incomplete; try taking it again.") from exc
+    image = ImageOps.exif_transpose(image)  # phones store photos sideways + a rotate tag
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        # Transparent pixels are often black underneath: put them on white paper.
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba)
+    elif image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit grayscale: scale to 8 bits rather than clipping.
+        wide = np.asarray(image, dtype=np.float64)
+        return cv2.normalize(wide, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    return np.ascontiguousarray(np.asarray(image.convert("L")))
+
+
+# ---------------------------------------------------------------- readers
+
+_ZX_FORMATS = {
+    "QRCode": "qr_code", "QRCodeModel1": "qr_code", "QRCodeModel2": "qr_code",
+    "MicroQRCode": "qr_code", "RMQRCode": "qr_code",
+    "Code128": "code_128", "Code39": "code_39", "Code39Std": "code_39", "Code39Ext": "code_39",
+    "Code93": "code_93", "EAN13": "ean_13", "EAN8": "ean_8", "UPCA": "upc_a", "UPCE": "upc_e",
+    "DataMatrix": "data_matrix", "ITF": "itf", "ITF14": "itf", "Codabar": "codabar",
+    "PDF417": "pdf417", "CompactPDF417": "pdf417", "MicroPDF417": "pdf417",
+    "Aztec": "aztec", "AztecCode": "aztec", "AztecRune": "aztec",
+}
+_ZBAR_FORMATS = {
+    "QRCODE": "qr_code", "CODE128": "code_128", "CODE39": "code_39", "CODE93": "code_93",
+    "EAN13": "ean_13", "EAN8": "ean_8", "UPCA": "upc_a", "UPCE": "upc_e", "I25": "itf",
+    "CODABAR": "codabar", "PDF417": "pdf417",
+}
+# zbar's DataBar decoder misfires on photos (and prints assertion noise): leave it out.
+_ZBAR_SYMBOLS = [getattr(pyzbar.ZBarSymbol, name) for name in _ZBAR_FORMATS]
+
+
+def _normalise(text: str, fmt: str) -> tuple[str, str]:
+    # A UPC-A is an EAN-13 starting with 0; report it the same way whichever reader saw it.
+    if fmt == "ean_13" and len(text) == 13 and text.startswith("0") and text.isdigit():
+        return text[1:], "upc_a"
+    return text, fmt
+
+
+def _zxing(gray: np.ndarray, binarizer=zxingcpp.Binarizer.LocalAverage):
+    found = []
+    for hit in zxingcpp.read_barcodes(gray, binarizer=binarizer):
+        if not hit.valid or not hit.text:
+            continue
+        p = hit.position
+        corners = [(c.x, c.y) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+        fmt = _ZX_FORMATS.get(hit.format.name, hit.format.name.lower())
+        found.append((hit.text, fmt, corners))
+    return found
+
+
+def _zxing_global(gray: np.ndarray):
+    # One threshold for the whole image: steadier than the local one on soft, blurry edges.
+    return _zxing(gray, zxingcpp.Binarizer.GlobalHistogram)
+
+
+def _zbar_text(raw: bytes) -> str:
+    # zbar's own charset guessing garbles some QR text; decode the bytes ourselves.
+    for encoding in ("utf-8", "shift_jis"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1")
+
+
+def _zbar(gray: np.ndarray):
+    found = []
+    for hit in pyzbar.decode(gray, symbols=_ZBAR_SYMBOLS):
+        corners = [(pt.x, pt.y) for pt in hit.polygon] or [
+            (hit.rect.left, hit.rect.top), (hit.rect.left + hit.rect.width, hit.rect.top),
+            (hit.rect.left + hit.rect.width, hit.rect.top + hit.rect.height),
+            (hit.rect.left, hit.rect.top + hit.rect.height)]
+        fmt = _ZBAR_FORMATS.get(hit.type, hit.type.lower())
+        found.append((_zbar_text(hit.data), fmt, corners))
+    return found
+
+
+# ---------------------------------------------------------------- image variants
+# Each variant returns (image, M): M is the 2x3 affine map from input to variant
+# coordinates, used to put the corners found back onto the original photo.
+
+_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+
+
+def _scale(gray, factor):
+    interpolation = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    out = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
+    return out, np.float64([[factor, 0, 0], [0, factor, 0]])
+
+
+def _rotate(gray, degrees):
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), borderMode=cv2.BORDER_REPLICATE), m
+
+
+class _Variants:
+    """Builds the variants of one photo lazily and keeps them for later steps."""
+
+    IDENTITY = np.float64([[1, 0, 0], [0, 1, 0]])
+
+    def __init__(self, gray):
+        self.gray = gray
+        self.cache = {}
+
+    def __getitem__(self, name):
+        if name not in self.cache:
+            self.cache[name] = self._make(name)
+        return self.cache[name]
+
+    def _make(self, name):
+        g = self.gray
+        if name == "gray":
+            return g, self.IDENTITY
+        if name == "up2":
+            # Small or soft codes: more pixels per module helps both readers find edges.
+            # Big photos get scaled *down* instead, which is what zbar needs for them.
+            return _scale(g, min(2.0, UPSCALE_SIDE / max(g.shape)))
+        if name == "up2_clahe":
+            # Plus local contrast equalisation for glare, shadows and faded print.
+            img, m = self["up2"]
+            return _CLAHE.apply(img), m
+        if name == "up3_clahe":
+            # Low-resolution webcam frames: one more scale, so module edges land
+            # on different pixels than at 2x.
+            img, m = _scale(g, min(3.0, UPSCALE_SIDE / max(g.shape)))
+            return _CLAHE.apply(img), m
+        if name == "up1.5_clahe":
+            # ...and a smaller step, for codes that 2x pushes past zxing's sweet spot.
+            img, m = _scale(g, min(1.5, UPSCALE_SIDE / max(g.shape)))
+            return _CLAHE.apply(img), m
+        if name == "clahe":
+            return _CLAHE.apply(g), self.IDENTITY
+        if name == "otsu":
+            # A clean global black/white split for evenly lit, low-contrast codes.
+            return cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1], self.IDENTITY
+        if name == "invert":
+            # Light-on-dark codes (zbar does not try inverting by itself).
+            return 255 - g, self.IDENTITY
+        if name == "adaptive":
+            # Per-neighbourhood threshold for strong lighting gradients.
+            return cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
+                                         cv2.THRESH_BINARY, 31, 5), self.IDENTITY
+        if name.startswith("rot"):
+            # Small tilts defeat zbar's scanlines and some zxing finders.
+            return _rotate(g, int(name[3:]))
+        raise KeyError(name)
+
+
+# (variant, reader) in the order they are tried after plain zxing-cpp finds nothing.
+# On the dev photos the first two steps recover most misses; the rest each recover a
+# rarer class (tilt, inverted print, harsh lighting) and only run when all else failed.
+CASCADE = [
+    ("up2_clahe", _zxing),
+    ("up2_clahe", _zbar),
+    ("up2", _zxing_global),
+    ("clahe", _zbar),
+    ("gray", _zbar),
+    ("otsu", _zbar),
+    ("invert", _zbar),
+    ("adaptive", _zbar),
+    ("rot10", _zbar),
+    ("rot-10", _zbar),
+    ("rot20", _zxing_global),
+    ("rot-20", _zxing_global),
+    ("up3_clahe", _zxing),
+    ("up1.5_clahe", _zxing_global),
+]
+
+
+def _to_codes(found, m) -> list[Code]:
+    back = cv2.invertAffineTransform(m)
+    codes, seen = [], set()
+    for text, fmt, corners in found:
+        text, fmt = _normalise(text, fmt)
+        if (text, fmt) in seen:
+            continue
+        seen.add((text, fmt))
+        pts = np.float64(corners).reshape(-1, 2)
+        pts = pts @ back[:, :2].T + back[:, 2]
+        codes.append(Code(text, fmt, [[int(round(x)), int(round(y))] for x, y in pts]))
+    return codes
+
+
+def decode_image(gray: np.ndarray) -> list[Code]:
+    """Find and decode the codes in a grayscale image; [] when there are none."""
+    gray = np.ascontiguousarray(gray, dtype=np.uint8)
+    found = _zxing(gray)
+    if found:
+        return _to_codes(found, _Variants.IDENTITY)
+    work, m_work = gray, _Variants.IDENTITY
+    if max(gray.shape) > WORK_SIDE:
+        work, m_work = _scale(gray, WORK_SIDE / max(gray.shape))
+    variants = _Variants(work)
+    for name, reader in CASCADE:
+        image, m = variants[name]
+        found = reader(image)
+        if found:
+            # Chain: original -> working copy -> variant.
+            m_total = m[:, :2] @ m_work
+            m_total[:, 2] += m[:, 2]
+            return _to_codes(found, m_total)
+    return []
+
+
+def decode_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 max_pixels: int = DEFAULT_MAX_PIXELS) -> list[Code]:
+    """Check, open and decode an uploaded image."""
+    return decode_image(load_image(data, max_bytes=max_bytes, max_pixels=max_pixels))

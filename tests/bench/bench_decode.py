@@ -1,0 +1,81 @@
+"""Benchmark photo decoding on a labelled folder: python tests/bench/bench_decode.py [DIR].
+
+DIR holds <set>/<name>.png (or .jpg) with the expected text in <set>/<name>.txt, compared
+exactly, except that a 12-digit UPC-A equals the same number read as a 13-digit EAN-13
+with a leading 0.  Runs on one core and prints read rate and time per set.
+"""
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from app.scanning.decode import DecodeError, decode_bytes  # noqa: E402
+
+DEFAULT_DIR = ROOT.parent / "shared" / "decode-dev"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
+
+
+def matches(expected: str, got: str) -> bool:
+    if got == expected:
+        return True
+    for short, long in ((expected, got), (got, expected)):
+        if len(short) == 12 and short.isdigit() and long == "0" + short:
+            return True
+    return False
+
+
+def p95(values):
+    return float(np.percentile(values, 95))
+
+
+def main(folder: Path) -> int:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    cv2.setNumThreads(1)
+    results = {}  # set -> list of (ok, ms)
+    for image in sorted(p for p in folder.glob("*/*") if p.suffix.lower() in IMAGE_SUFFIXES):
+        label = image.with_suffix(".txt")
+        if not label.exists():
+            continue
+        expected = label.read_bytes().decode("utf-8")
+        data = image.read_bytes()
+        start = time.perf_counter()
+        try:
+            codes = decode_bytes(data)
+        except DecodeError:
+            codes = []
+        ms = (time.perf_counter() - start) * 1000
+        ok = any(matches(expected, code.text) for code in codes)
+        results.setdefault(image.parent.name, []).append((ok, ms))
+    if not results:
+        print(f"no labelled images under {folder}")
+        return 1
+
+    print(f"{'set':<16}{'images':>7}{'read':>6}{'rate %':>8}{'median ms':>11}{'p95 ms':>8}")
+    everything = []
+    for name in sorted(results):
+        rows = results[name]
+        everything += rows
+        times = [ms for _, ms in rows]
+        read = sum(ok for ok, _ in rows)
+        print(f"{name:<16}{len(rows):>7}{read:>6}{100 * read / len(rows):>8.1f}"
+              f"{statistics.median(times):>11.1f}{p95(times):>8.1f}")
+    times = [ms for _, ms in everything]
+    read = sum(ok for ok, _ in everything)
+    print(f"{'overall':<16}{len(everything):>7}{read:>6}{100 * read / len(everything):>8.1f}"
+          f"{statistics.median(times):>11.1f}{p95(times):>8.1f}")
+    print(f"overall: {read}/{len(everything)} read ({100 * read / len(everything):.1f} %), "
+          f"median {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, "
+          f"mean {statistics.fmean(times):.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DIR))
