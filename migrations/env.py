@@ -16,6 +16,14 @@ def _skip_empty(context_, revision, directives):
         log.info("No changes in schema detected.")
 
 
+# Search indexes live outside the models (FTS5 tables, a pg_trgm index): never diff them.
+UNMODELLED = ("asset_search", "ix_asset_search_trgm")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not (name or "").startswith(UNMODELLED)
+
+
 def run_offline() -> None:
     context.configure(url=str(db.engine.url).replace("%", "%%"), target_metadata=db.metadata,
                       literal_binds=True, render_as_batch=True)
@@ -32,7 +40,8 @@ def run_online() -> None:
             # fail or cascade. The pragma only works outside a transaction.
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()
-        context.configure(connection=connection, target_metadata=db.metadata, **args)
+        context.configure(connection=connection, target_metadata=db.metadata,
+                          include_name=include_name, **args)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -55,9 +55,17 @@ class Verdict:
 
 def verify(batch: int = 2000) -> Verdict:
     """Recompute the whole chain; name the first row that was changed, removed or added."""
-    prev, expected_seq, checked = GENESIS_HASH, 1, 0
     query = sa.select(Event).order_by(Event.seq).execution_options(yield_per=batch)
-    for event in db.session.scalars(query):
+    result = db.session.scalars(query)
+    try:
+        return _walk(result)
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL, even when we stop early
+
+
+def _walk(events) -> Verdict:
+    prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for event in events:
         if event.seq != expected_seq:
             return Verdict(False, checked, f"event #{expected_seq} is missing", expected_seq)
         if event.prev_hash != prev:

@@ -82,6 +82,7 @@ def csrf_app(config):
     with app.app_context():
         yield app
         db.session.remove()
+        db.engine.dispose()
 
 
 def test_forms_refuse_posts_without_csrf_token(csrf_app):
