@@ -29,6 +29,8 @@ class Asset(db.Model):
         sa.Index("ix_asset_category_tag", "category_id", "tag"),
         sa.Index("ix_asset_department_tag", "department_id", "tag"),
         sa.Index("ix_asset_criticality_tag", "criticality", "tag"),
+        # Scans are case-insensitive, so "ast-000123" must not be a second asset.
+        sa.Index("uq_asset_tag_upper", sa.func.upper(sa.column("tag")), unique=True),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -62,6 +64,25 @@ class Asset(db.Model):
     location: so.Mapped[Location | None] = so.relationship()
     department: so.Mapped[Department | None] = so.relationship()
     assignee: so.Mapped[Person | None] = so.relationship()
+    codes: so.Mapped[list["AssetCode"]] = so.relationship(back_populates="asset")
 
     def __str__(self) -> str:
         return f"{self.tag} {self.name}"
+
+
+class CodeKind(StrEnum):
+    LABEL = "label"  # a pre-printed or earlier system's label
+    BARCODE = "barcode"  # the manufacturer's barcode (serial, EAN)
+
+
+class AssetCode(db.Model):
+    """Another code that names an asset when scanned, besides its tag."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    asset_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("asset.id"), index=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(200))
+    key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)  # upper-cased code
+    kind: so.Mapped[CodeKind] = so.mapped_column(str_enum(CodeKind), default=CodeKind.LABEL)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    asset: so.Mapped[Asset] = so.relationship(back_populates="codes")

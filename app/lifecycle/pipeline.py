@@ -177,7 +177,8 @@ def _target(incoming: EventIn) -> Asset:
     tag = incoming.asset.strip() if isinstance(incoming.asset, str) else ""
     if incoming.type == "create":
         tag = tag or incoming.data.get("tag")
-        if isinstance(tag, str) and db.session.scalar(sa.select(Asset.id).where(Asset.tag == tag)):
+        if isinstance(tag, str) and db.session.scalar(
+                sa.select(Asset.id).where(sa.func.upper(Asset.tag) == tag.upper())):
             raise Duplicate(f"An asset with the tag {tag!r} already exists.",
                                    {"tag": "taken"})
         # Added to the session only once its handler has filled it in.

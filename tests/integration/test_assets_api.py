@@ -113,3 +113,9 @@ def test_list_filters_searches_and_pages(api):
     assert api.get("/api/v1/assets?status=deployed").json["total"] == 0
     bad = api.get("/api/v1/assets?per_page=lots")
     assert bad.status_code == 422 and "per_page" in bad.json["error"]["message"]
+
+
+def test_tags_are_unique_whatever_their_case(api):
+    make_asset(tag="AST-000001")
+    reply = api.post("/api/v1/assets", json={"tag": "ast-000001", "name": "Clone"})
+    assert reply.status_code == 409 and reply.json["error"]["code"] == "duplicate"
