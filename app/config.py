@@ -40,6 +40,8 @@ class Config:
     MAX_FIELD_LENGTH = 10_000
     LOGIN_MAX_FAILURES = 5  # per account and per address, within LOGIN_WINDOW_SECONDS
     LOGIN_WINDOW_SECONDS = 15 * 60
+    DECODE_MAX_BYTES = 10 * 1024 * 1024
+    DECODE_MAX_PIXELS = 40_000_000
     TAG_PREFIX = "AST-"
     TAG_WIDTH = 6
     ORGANISATION = "Tagtrail demo organisation"

@@ -65,7 +65,7 @@ def create():
     form = AssetForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.tag.data = service.next_tag()
+        form.tag.data = request.args.get("tag", "")[:64] or service.next_tag()
     if form.validate_on_submit():
         fields = form.values(("tag", "status") + AssetForm.EDITABLE + ("location", "assignee"))
         try:

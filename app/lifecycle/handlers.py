@@ -4,12 +4,14 @@ returns the data to store, with references resolved."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import sqlalchemy as sa
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
-from app.assets.models import Asset, Criticality
+from app.assets.models import Asset, AssetCode, CodeKind, Criticality
 from app.assets.schemas import AssetIn
 from app.catalog import service as catalog
-from app.errors import InvalidTransition, ValidationFailed
+from app.errors import Duplicate, InvalidTransition, ValidationFailed
+from app.extensions import db
 from app.lifecycle.states import AssetStatus
 from app.org import service as org
 
@@ -222,6 +224,23 @@ def stocktake_scan(asset: Asset, data: dict) -> Change:
     return Change(_load(StocktakeScanData(), data))
 
 
+class AttachCodeData(EventData):
+    code = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.Str(load_default="label", validate=validate.OneOf([k.value for k in CodeKind]))
+
+
+def attach_code(asset: Asset, data: dict) -> Change:
+    clean = _load(AttachCodeData(), data)
+    code = clean["code"].strip()
+    key = code.upper()
+    taken = db.session.scalar(sa.select(Asset.tag).where(sa.func.upper(Asset.tag) == key)) \
+        or db.session.scalar(sa.select(Asset.tag).join(AssetCode).where(AssetCode.key == key))
+    if taken:
+        raise Duplicate(f"The code {code!r} already belongs to {taken}.", {"code": "taken"})
+    asset.codes.append(AssetCode(code=code, key=key, kind=CodeKind(clean["kind"])))
+    return Change(clean | {"code": code})
+
+
 def approve(asset: Asset, data: dict) -> Change:
     return Change(_load(EventData(), data))
 
@@ -232,4 +251,4 @@ HANDLERS = {"create": create, "update": update, "approve": approve, "order": ord
             "receive": receive, "check_in": check_in, "check_out": check_out,
             "transfer": transfer, "repair": repair, "retire": retire, "wipe": wipe,
             "dispose": dispose, "mark_lost": mark_lost, "mark_found": mark_found,
-            "stocktake_scan": stocktake_scan}
+            "stocktake_scan": stocktake_scan, "attach_code": attach_code}

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.assets.models import Asset
+from app.assets.models import Asset, AssetCode
 from app.auth.models import User
 from app.errors import DomainError, Duplicate, NotFound, ValidationFailed
 from app.extensions import db
@@ -177,10 +177,8 @@ def _target(incoming: EventIn) -> Asset:
     tag = incoming.asset.strip() if isinstance(incoming.asset, str) else ""
     if incoming.type == "create":
         tag = tag or incoming.data.get("tag")
-        if isinstance(tag, str) and db.session.scalar(
-                sa.select(Asset.id).where(sa.func.upper(Asset.tag) == tag.upper())):
-            raise Duplicate(f"An asset with the tag {tag!r} already exists.",
-                                   {"tag": "taken"})
+        if isinstance(tag, str) and _tag_taken(tag):
+            raise Duplicate(f"The tag {tag!r} is already in use.", {"tag": "taken"})
         # Added to the session only once its handler has filled it in.
         return Asset(tag=tag, version=0, status=AssetStatus.IN_STOCK)
     if not tag:
@@ -192,6 +190,12 @@ def _target(incoming: EventIn) -> Asset:
         raise ValidationFailed(f"base_version {incoming.base_version} is newer than the asset "
                                f"(version {asset.version}).", {"base_version": "unknown"})
     return asset
+
+
+def _tag_taken(tag: str) -> bool:
+    key = tag.upper()
+    return bool(db.session.scalar(sa.select(Asset.id).where(sa.func.upper(Asset.tag) == key))
+                or db.session.scalar(sa.select(AssetCode.id).where(AssetCode.key == key)))
 
 
 def _check_commutes(asset: Asset, base_version: int, effects: dict) -> None:

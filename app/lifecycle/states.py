@@ -60,6 +60,8 @@ RULES: dict[str, Rule] = {
                     frozenset({"status", "custody", "location"})),
     "mark_lost": Rule(frozenset(ON_HAND), FIELD, S.MISSING, frozenset({"status"})),
     "mark_found": Rule(frozenset({S.MISSING}), FIELD, S.IN_STOCK, frozenset({"status"})),
+    # Bind another label or barcode to the asset (pre-printed tags are bound on first scan).
+    "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD, None, frozenset()),
     "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD, None, frozenset()),
 }
 
@@ -101,7 +103,8 @@ _PAST = {"check_in": "checked in", "check_out": "checked out", "mark_lost": "mar
          "mark_found": "marked found", "stocktake_scan": "counted in a stock-take",
          "repair": "repaired", "wipe": "wiped", "transfer": "transferred", "order": "ordered",
          "receive": "received", "approve": "approved", "update": "edited",
-         "create": "created", "retire": "retired", "dispose": "disposed of"}
+         "create": "created", "retire": "retired", "dispose": "disposed of",
+         "attach_code": "labelled"}
 
 
 def past(event_type: str) -> str:

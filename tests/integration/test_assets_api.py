@@ -48,7 +48,7 @@ def test_create_keeps_the_tag_and_records_an_event(api):
 
 
 @pytest.mark.parametrize(("body", "status", "code", "words"), [
-    ({"tag": "DUP", "name": "Again"}, 409, "duplicate", "already exists"),
+    ({"tag": "DUP", "name": "Again"}, 409, "duplicate", "already in use"),
     ({"tag": "N1", "name": "X", "location": "NOWHERE"}, 422, "invalid", "NOWHERE"),
     ({"tag": "N1", "name": "X", "purchase_cost": -5}, 422, "invalid", "purchase_cost"),
     ({"tag": "N1", "name": "x" * (10 * 1024 * 1024)}, 413, "too_large", "limit"),

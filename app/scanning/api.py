@@ -1,0 +1,57 @@
+"""GET /api/v1/scan (what does this payload name?) and POST /api/v1/decode (read a photo)."""
+from flask import Blueprint, current_app, request
+
+from app.assets.schemas import AssetOut
+from app.auth.access import requires
+from app.auth.roles import Permission
+from app.errors import BadRequest, DomainError, NotFound, ValidationFailed
+from app.scanning import decode, service
+
+bp = Blueprint("scanning_api", __name__, url_prefix="/api/v1")
+asset_out = AssetOut()
+
+
+@bp.get("/scan")
+@requires(Permission.VIEW)
+def scan():
+    raw = request.args.get("payload", "")
+    if not raw.strip():
+        raise ValidationFailed("Send what the camera read as ?payload=...", {"payload": "empty"})
+    result = service.resolve(raw)
+    if result.asset is None:
+        error = NotFound(
+            f"No asset carries the code {result.payload.text[:80]!r}. Attach this label to an "
+            "asset, or register a new one with it.",
+            {"payload": result.payload.text, "code": result.payload.code,
+             "candidates": asset_out.dump(result.candidates, many=True),
+             "can_bind": bool(result.payload.code)})
+        error.code = "unknown_payload"
+        raise error
+    return asset_out.dump(result.asset) | {"matched_by": result.matched_by}
+
+
+class UploadRefused(DomainError):
+    code = "bad_image"
+
+
+_STATUS = {"empty": 400, "image_too_large": 413, "too_many_pixels": 413,
+           "not_an_image": 415, "unsupported_image": 415, "corrupt_image": 422}
+
+
+@bp.post("/decode")
+@requires(Permission.VIEW)
+def decode_photo():
+    upload = request.files.get("image")
+    if upload is None:
+        raise BadRequest("Send the photo as a multipart form field named 'image'.",
+                         {"image": "missing"})
+    config = current_app.config
+    try:
+        codes = decode.decode_bytes(upload.read(config["DECODE_MAX_BYTES"] + 1),
+                                    max_bytes=config["DECODE_MAX_BYTES"],
+                                    max_pixels=config["DECODE_MAX_PIXELS"])
+    except decode.DecodeError as exc:
+        error = UploadRefused(exc.message, {"image": exc.code})
+        error.code, error.status_code = exc.code, _STATUS.get(exc.code, 422)
+        raise error from None
+    return {"codes": [{"text": c.text, "format": c.format, "box": c.box} for c in codes]}
