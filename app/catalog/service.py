@@ -1,6 +1,8 @@
-"""Find and create categories and models."""
+"""Find, create and edit categories and models."""
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
+from app.assets.models import Asset
 from app.catalog.models import AssetModel, Category
 from app.errors import Duplicate, ValidationFailed
 from app.extensions import db
@@ -24,7 +26,7 @@ def find_model(name: str) -> AssetModel:
 
 
 def create_category(*, name: str, holds_data: bool = False) -> Category:
-    if db.session.scalar(sa.select(Category.id).where(Category.name == name)):
+    if _name_taken(Category, name, None):  # find_category matches any case
         raise Duplicate(f"A category called {name!r} already exists.", {"name": "taken"})
     category = Category(name=name, holds_data=holds_data)
     db.session.add(category)
@@ -33,9 +35,58 @@ def create_category(*, name: str, holds_data: bool = False) -> Category:
 
 def create_model(*, name: str, manufacturer: str, model_number: str, category: Category,
                  useful_life_months: int = 48) -> AssetModel:
-    if db.session.scalar(sa.select(AssetModel.id).where(AssetModel.name == name)):
+    if _name_taken(AssetModel, name, None):
         raise Duplicate(f"A model called {name!r} already exists.", {"name": "taken"})
     model = AssetModel(name=name, manufacturer=manufacturer, model_number=model_number,
                        category=category, useful_life_months=useful_life_months)
     db.session.add(model)
     return model
+
+
+def _name_taken(model, name: str, exclude_id: int | None) -> bool:
+    query = sa.select(model.id).where(sa.func.lower(model.name) == name.strip().lower())
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def update_category(category: Category, *, name: str, holds_data: bool) -> Category:
+    if _name_taken(Category, name, category.id):
+        raise Duplicate(f"A category called {name!r} already exists.", {"name": "taken"})
+    category.name, category.holds_data = name, holds_data
+    return category
+
+
+def update_model(model: AssetModel, *, name: str, manufacturer: str, model_number: str,
+                 category: Category, useful_life_months: int) -> AssetModel:
+    if _name_taken(AssetModel, name, model.id):
+        raise Duplicate(f"A model called {name!r} already exists.", {"name": "taken"})
+    model.name, model.manufacturer, model.model_number = name, manufacturer, model_number
+    model.category, model.useful_life_months = category, useful_life_months
+    return model
+
+
+def get_category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise ValidationFailed("Choose one of the categories.", {"category": "unknown category"})
+    return category
+
+
+def models_with_counts() -> list[tuple[AssetModel, int]]:
+    """Every model with how many assets use it (one grouped query)."""
+    counts = (sa.select(Asset.model_id, sa.func.count(Asset.id).label("n"))
+              .group_by(Asset.model_id).subquery())
+    return db.session.execute(
+        sa.select(AssetModel, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.model_id == AssetModel.id)
+        .options(so.joinedload(AssetModel.category)).order_by(AssetModel.name)).all()
+
+
+def categories_with_counts() -> list[tuple[Category, int]]:
+    """Every category with how many models it has."""
+    counts = (sa.select(AssetModel.category_id, sa.func.count(AssetModel.id).label("n"))
+              .group_by(AssetModel.category_id).subquery())
+    return db.session.execute(
+        sa.select(Category, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.category_id == Category.id).order_by(Category.name)).all()

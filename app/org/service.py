@@ -1,7 +1,9 @@
-"""Find and create places and people by the codes events and the API use."""
+"""Find, create and edit places and people by the codes events and the API use."""
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
-from app.errors import Duplicate, ValidationFailed
+from app.assets.models import Asset
+from app.errors import Duplicate, NotFound, ValidationFailed
 from app.extensions import db
 from app.org.models import Department, Location, LocationKind, Person
 
@@ -77,3 +79,116 @@ def create_department(*, code: str, name: str) -> Department:
     department = Department(code=code, name=name)
     db.session.add(department)
     return department
+
+
+def _taken(column, value: str, row) -> bool:
+    """Whether another row than `row` already uses `value` in the unique `column`."""
+    query = sa.select(column.table.c.id).where(column == value)
+    if row is not None and row.id is not None:
+        query = query.where(column.table.c.id != row.id)
+    return db.session.scalar(query) is not None
+
+
+def update_location(location: Location, *, name: str, kind: LocationKind,
+                    parent: Location | None) -> Location:
+    if parent is not location.parent:
+        move_location(location, parent)  # refreshes `location`, so before the other fields
+    location.name, location.kind = name, kind
+    return location
+
+
+def update_department(department: Department, *, code: str, name: str) -> Department:
+    if _taken(Department.code, code, department):
+        raise Duplicate(f"A department with the code {code!r} already exists.",
+                        {"code": "taken"})
+    department.code, department.name = code, name
+    return department
+
+
+def update_person(person: Person, *, code: str, name: str, email: str | None,
+                  department: Department | None, active: bool) -> Person:
+    if _taken(Person.code, code, person):
+        raise Duplicate(f"A person with the code {code!r} already exists.", {"code": "taken"})
+    if email and _taken(Person.email, email, person):
+        raise Duplicate(f"A person with the e-mail {email!r} already exists.",
+                        {"email": "taken"})
+    person.code, person.name, person.email = code, name, email
+    person.department, person.active = department, active
+    return person
+
+
+def get_location(location_id: int) -> Location:
+    location = db.session.get(Location, location_id)
+    if location is None:
+        raise NotFound(f"There is no location with the id {location_id}.")
+    return location
+
+
+def _path_ids(location: Location) -> list[int]:
+    return [int(i) for i in location.path.strip("/").split("/") if i]
+
+
+def location_tree() -> list[dict]:
+    """Every location as nested {"location", "assets", "children"} dicts, roots first.
+    `assets` counts the location and everything under it; two queries in all."""
+    direct = dict(db.session.execute(
+        sa.select(Asset.location_id, sa.func.count(Asset.id)).group_by(Asset.location_id)).all())
+    nodes = {loc.id: {"location": loc, "assets": 0, "children": []}
+             for loc in db.session.scalars(sa.select(Location).order_by(Location.name))}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node["location"].parent_id)
+        (parent["children"] if parent else roots).append(node)
+        for ancestor_id in _path_ids(node["location"]):
+            if ancestor_id in nodes:
+                nodes[ancestor_id]["assets"] += direct.get(node["location"].id, 0)
+    return roots
+
+
+def path_names(locations: list[Location]) -> dict[int, list[str]]:
+    """Location id -> names from its site down to itself, in one query."""
+    ids = {i for loc in locations for i in _path_ids(loc)}
+    names = dict(db.session.execute(
+        sa.select(Location.id, Location.name).where(Location.id.in_(ids))).all())
+    return {loc.id: [names[i] for i in _path_ids(loc) if i in names] for loc in locations}
+
+
+def list_people(*, q: str = "", department_id: int | None = None, page: int = 1,
+                per_page: int = 50):
+    """People matching `q` (name, code or e-mail) as a Flask-SQLAlchemy Pagination."""
+    query = sa.select(Person).options(so.joinedload(Person.department)).order_by(
+        Person.name, Person.id)
+    if q.strip():
+        text = q.strip()
+        query = query.where(sa.or_(Person.name.icontains(text, autoescape=True),
+                                   Person.code.icontains(text, autoescape=True),
+                                   Person.email.icontains(text, autoescape=True)))
+    if department_id:
+        query = query.where(Person.department_id == department_id)
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=None,
+                       error_out=False)
+
+
+def person_code(code: str | None, email: str | None) -> str:
+    """The code a person is filed under: the code given, else their e-mail address."""
+    code = (code or "").strip() or (email or "").strip()
+    if not code:
+        raise ValidationFailed("Give a code or an e-mail address.", {"code": "missing"})
+    if len(code) > 64:
+        raise ValidationFailed("Codes are at most 64 characters; give a shorter code.",
+                               {"code": "too long"})
+    return code
+
+
+def ancestors(location: Location) -> list[Location]:
+    """The location's site, building, ... down to the location itself."""
+    ids = _path_ids(location)
+    found = {loc.id: loc for loc in db.session.scalars(
+        sa.select(Location).where(Location.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def asset_count(location: Location) -> int:
+    """Assets in `location` and everything under it."""
+    return db.session.scalar(sa.select(sa.func.count(Asset.id)).where(
+        Asset.location_id.in_(descendant_ids(location))))
