@@ -1,0 +1,89 @@
+"""Which labels to print, and the label PDF itself (HTML laid out in mm, rendered by
+WeasyPrint with the symbols as inline SVG)."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from app.assets.models import Asset
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.labels.layouts import STOCKS, Stock
+from app.labels import symbols
+
+MAX_LABELS = 5000
+
+
+@dataclass(frozen=True)
+class Label:
+    code: str
+    title: str = ""
+
+
+def for_tags(tags: list[str]) -> list[Label]:
+    """Labels for these assets, in the order given; unknown tags are an error."""
+    rows = {tag: name for tag, name in db.session.execute(
+        sa.select(Asset.tag, Asset.name).where(Asset.tag.in_(tags)))}
+    unknown = [t for t in tags if t not in rows]
+    if unknown:
+        raise ValidationFailed(f"No asset has the tag {unknown[0]!r}.", {"tags": unknown[:20]})
+    return [Label(t, rows[t]) for t in tags]
+
+
+def blank_range(start: int, count: int) -> list[Label]:
+    """Pre-numbered tags in the configured series, printed before their assets exist."""
+    prefix, width = current_app.config["TAG_PREFIX"], current_app.config["TAG_WIDTH"]
+    if start < 1 or count < 1 or start + count - 1 >= 10 ** width:
+        raise ValidationFailed(f"Numbers run from 1 to {10 ** width - 1:,}.", {"start": start})
+    return [Label(f"{prefix}{n:0{width}d}") for n in range(start, start + count)]
+
+
+def stock(key: str) -> Stock:
+    if key not in STOCKS:
+        raise ValidationFailed(f"Unknown label stock {key!r}.", {"stock": sorted(STOCKS)})
+    return STOCKS[key]
+
+
+def render_html(labels: list[Label], stock: Stock, *, base_url: str, offset: int = 0,
+                code128: bool = False) -> str:
+    if not labels:
+        raise ValidationFailed("There are no labels to print.")
+    if len(labels) > MAX_LABELS:
+        raise ValidationFailed(f"Print at most {MAX_LABELS:,} labels at a time.",
+                               {"count": len(labels)})
+    if not 0 <= offset < stock.per_page:
+        raise ValidationFailed(f"The start position must be from 1 to {stock.per_page}.",
+                               {"offset": offset + 1})
+    pages: list[list[dict]] = []
+    for slot, label in enumerate(labels, start=offset):
+        page, x, y = stock.position(slot)
+        while len(pages) <= page:
+            pages.append([])
+        pages[page].append({"label": label, "x": x, "y": y,
+                            "qr": symbols.qr(f"{base_url.rstrip('/')}/t/{label.code}"),
+                            "bars": symbols.code128(label.code) if code128 else None})
+    longest = max(len(label.code) for label in labels)
+    return render_template("labels/sheet.html", pages=pages, stock=stock,
+                           box=_box(stock, longest),
+                           code128=code128, organisation=current_app.config["ORGANISATION"])
+
+
+def _box(stock: Stock, longest_code: int) -> dict:
+    """Where things sit inside one label (mm): the QR square on the left, text beside it,
+    and the optional Code 128 under the text."""
+    width, height = stock.label
+    pad = min(1.5, height * 0.07)
+    side = height - 2 * pad
+    text_x = pad + side + pad
+    text_w = width - text_x - pad
+    # Monospace glyphs are 0.6 em wide: the longest code must fit on one line.
+    code_size = min(height * 0.15, 4.2, text_w / (longest_code * 0.61))
+    return {"pad": pad, "side": side, "text_x": text_x, "text_w": text_w,
+            "code_size": code_size, "small_size": min(height * 0.085, 2.6, code_size * 0.8),
+            "bars_h": height * 0.28, "bars_y": height - pad - height * 0.28}
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # heavy (Pango): load it only when printing
+
+    return HTML(string=html, base_url=current_app.static_folder).write_pdf()

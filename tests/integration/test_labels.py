@@ -1,0 +1,124 @@
+"""Label PDFs, read back: page counts, where each label sits, and the QR codes decoded."""
+import io
+
+import pypdfium2
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+
+from app.auth.roles import Role
+from app.labels import service
+from app.labels.layouts import STOCKS
+from tests.factories import make_asset
+
+MM = 72 / 25.4
+BASE = "https://tags.example.org"
+
+
+def pdf_for(labels, stock="avery-l7651", **kw) -> bytes:
+    html = service.render_html(labels, STOCKS[stock], base_url=BASE, **kw)
+    return service.render_pdf(html)
+
+
+def text_positions(page) -> dict[str, tuple[float, float]]:
+    """Each label code on the page -> its (x, y) from the top-left corner, in mm."""
+    found = {}
+    height = float(page.mediabox.height)
+
+    def visit(text, cm, tm, font, size):
+        if text.strip().startswith("AST-"):
+            x, y = cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]
+            found[text.strip()] = (x / MM, (height - y) / MM)
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def decode_page(pdf: bytes, index: int = 0, dpi: int = 200):
+    page = pypdfium2.PdfDocument(pdf)[index]
+    image = page.render(scale=dpi / 72).to_pil()
+    return {r.text: r for r in zxingcpp.read_barcodes(image)}, dpi / 25.4
+
+
+def test_sheet_labels_sit_in_their_slots_across_pages(app):
+    labels = service.blank_range(1, 70)
+    reader = PdfReader(io.BytesIO(pdf_for(labels)))
+    stock = STOCKS["avery-l7651"]
+    assert len(reader.pages) == 2
+    assert [round(float(v) / MM) for v in reader.pages[0].mediabox[2:]] == [210, 297]
+    first, second = text_positions(reader.pages[0]), text_positions(reader.pages[1])
+    assert len(first) == 65 and sorted(second) == [f"AST-0000{n}" for n in range(66, 71)]
+    for number, (x, y) in list(first.items()) + list(second.items()):
+        _, left, top = stock.position(int(number[4:]) - 1)
+        assert left + stock.label[1] - 1 < x < left + stock.label[0]  # right of the QR
+        assert top < y < top + stock.label[1] / 2  # in the upper half of its own label
+
+
+def test_start_offset_reuses_a_partly_used_sheet(app):
+    labels = service.blank_range(1, 56)
+    reader = PdfReader(io.BytesIO(pdf_for(labels, offset=10)))
+    assert len(reader.pages) == 2  # 10 used + 56 = 66 slots
+    positions = text_positions(reader.pages[0])
+    _, left, top = STOCKS["avery-l7651"].position(10)
+    x, y = positions["AST-000001"]
+    assert abs(x - positions["AST-000006"][0]) < 0.5  # 1 and 6 share a column
+    assert left < x < left + 38.1 and top < y < top + 21.2
+
+
+def test_qr_codes_decode_back_to_tag_urls_in_place(app):
+    pdf = pdf_for(service.blank_range(1, 65))
+    codes, px_per_mm = decode_page(pdf)
+    assert set(codes) == {f"{BASE}/t/AST-{n:06d}" for n in range(1, 66)}
+    stock = STOCKS["avery-l7651"]
+    for n in (1, 33, 65):
+        result = codes[f"{BASE}/t/AST-{n:06d}"]
+        _, left, top = stock.position(n - 1)
+        centre_x = (result.position.top_left.x + result.position.bottom_right.x) / 2 / px_per_mm
+        centre_y = (result.position.top_left.y + result.position.bottom_right.y) / 2 / px_per_mm
+        assert left < centre_x < left + stock.label[1]  # the QR is the left square
+        assert top < centre_y < top + stock.label[1]
+
+
+def test_code128_option_adds_a_readable_barcode(app):
+    pdf = pdf_for(service.blank_range(7, 3), stock="thermal-62x29", code128=True)
+    codes, _ = decode_page(pdf, index=2, dpi=300)
+    assert "AST-000009" in codes and codes["AST-000009"].format == zxingcpp.BarcodeFormat.Code128
+    assert f"{BASE}/t/AST-000009" in codes
+
+
+@pytest.mark.parametrize(("stock", "pages", "size_mm"), [
+    ("thermal-62x29", 3, (62, 29)), ("thermal-2x1", 3, (51, 25)),
+    ("avery-5160", 1, (216, 279))])
+def test_each_stock_has_its_page_size(app, stock, pages, size_mm):
+    reader = PdfReader(io.BytesIO(pdf_for(service.blank_range(1, 3), stock=stock)))
+    assert len(reader.pages) == pages
+    assert tuple(round(float(v) / MM) for v in reader.pages[0].mediabox[2:]) == size_mm
+
+
+def test_labels_for_assets_carry_their_names(app):
+    make_asset(tag="AST-000042", name="Forklift")
+    reader = PdfReader(io.BytesIO(pdf_for(service.for_tags(["AST-000042"]))))
+    text = reader.pages[0].extract_text()
+    assert "AST-000042" in text and "Forklift" in text and app.config["ORGANISATION"] in text
+
+
+def test_label_page_makes_a_pdf_for_a_technician_not_an_auditor(app, login):
+    make_asset(tag="AST-000001")
+    reply = login(Role.TECHNICIAN).post("/admin/labels/", data={
+        "source": "tags", "tags": "AST-000001\n", "stock": "avery-5160", "position": "1"})
+    assert reply.status_code == 200 and reply.mimetype == "application/pdf"
+    assert reply.data.startswith(b"%PDF")
+    assert login(Role.AUDITOR).get("/admin/labels/").status_code == 403
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"source": "tags", "tags": "NOPE-1"}, b"No asset has the tag"),
+    ({"source": "tags", "tags": ""}, b"no labels to print"),
+    ({"source": "blank", "start": "1", "count": "5", "position": "66"}, b"from 1 to 65"),
+    ({"source": "blank", "start": "999999", "count": "5"}, b"Numbers run from 1"),
+    ({"source": "blank", "start": "1", "count": "6000"}, b"Number must be between"),
+    ({"source": "blank", "start": "1", "count": "5", "stock": "napkin"}, b"Not a valid choice"),
+])
+def test_bad_label_requests_are_explained(app, login, form, message):
+    data = {"stock": "avery-l7651", "position": "1"} | form
+    reply = login(Role.MANAGER).post("/admin/labels/", data=data)
+    assert reply.status_code == 422 and message in reply.data
