@@ -1,0 +1,1 @@
+"""The phone's single write path: batches of events made offline, applied on reconnect."""

@@ -1,0 +1,58 @@
+"""POST /api/v1/sync: apply a batch of events from a device, each on its own, in the order
+they happened. One bad event never blocks the rest; a retried batch changes nothing."""
+from flask import Blueprint, current_app
+from flask_login import current_user
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from app.api import json_body, load
+from app.auth.access import requires
+from app.auth.roles import Permission
+from app.extensions import db
+from app.lifecycle.pipeline import EventIn, Outcome, apply_event
+from app.timeutil import parse_datetime
+
+bp = Blueprint("sync_api", __name__, url_prefix="/api/v1")
+
+
+class SyncBatch(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    device_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    events = fields.List(fields.Raw(), required=True, validate=validate.Length(max=1000))
+
+
+def _event_in(raw, device: str) -> EventIn | Outcome:
+    """The event as the pipeline takes it, or its rejection when the envelope is malformed."""
+    if not isinstance(raw, dict):
+        return Outcome("", "rejected", "An event must be a JSON object.", "invalid")
+    event_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
+    try:
+        occurred_at = parse_datetime(raw["occurred_at"]) if raw.get("occurred_at") else None
+    except (TypeError, ValueError, AttributeError):
+        return Outcome(event_id, "rejected", "occurred_at is not an ISO 8601 time.", "invalid")
+    base = raw.get("base_version")
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
+        return Outcome(event_id, "rejected", "base_version must be a whole number.", "invalid")
+    data = raw.get("data", {})
+    return EventIn(type=raw.get("type"), asset=raw.get("asset"), data=data, id=event_id,
+                   occurred_at=occurred_at, base_version=base, device=device)
+
+
+@bp.post("/sync")
+@requires(Permission.FIELD)
+def sync():
+    batch = load(SyncBatch(), json_body())
+    parsed = [_event_in(raw, batch["device_id"]) for raw in batch["events"]]
+    results: dict[int, dict] = {}
+    todo = [(i, e) for i, e in enumerate(parsed) if isinstance(e, EventIn)]
+    for i, outcome in enumerate(parsed):
+        if isinstance(outcome, Outcome):
+            results[i] = outcome.as_json()
+    # Applied in the order they happened on the devices, whatever order they arrive in.
+    todo.sort(key=lambda item: (item[1].occurred_at is None, item[1].occurred_at or 0, item[0]))
+    for i, event in todo:
+        results[i] = apply_event(event, actor=current_user).as_json()
+    db.session.commit()
+    current_app.logger.info("sync from %s: %d events", batch["device_id"], len(parsed))
+    return {"results": [results[i] for i in range(len(parsed))]}

@@ -1,0 +1,120 @@
+"""POST /api/v1/sync: batches from phones, retried, interleaved, partly malformed."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.assets.models import Asset
+from app.auth.roles import Role
+from app.extensions import db
+from app.lifecycle.models import Event
+from tests.factories import make_asset, make_location, make_person, make_token, make_user
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def event(type_, asset, data, minutes=0, base_version=None, **kw):
+    return {"id": str(uuid.uuid4()), "type": type_, "asset": asset, "data": data,
+            "occurred_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+            "base_version": base_version, **kw}
+
+
+@pytest.fixture
+def phone(app):
+    token = make_token(make_user(Role.TECHNICIAN))
+    client = app.test_client()
+
+    def send(events, device="phone-1"):
+        reply = client.post("/api/v1/sync", json={"device_id": device, "events": events},
+                            headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 200, reply.json
+        return [r["status"] for r in reply.json["results"]], reply.json["results"]
+    return send
+
+
+def n_events():
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Event))
+
+
+def test_the_same_batch_sent_twice_applies_once(phone):
+    asset = make_asset(tag="A1")
+    make_location("LAB"), make_person("P1")
+    batch = [event("transfer", "A1", {"to_location": "LAB"}, 1, asset.version),
+             event("check_out", "A1", {"assignee": "P1"}, 2)]
+    assert phone(batch)[0] == ["applied", "applied"]
+    count = n_events()
+    assert phone(batch)[0] == ["duplicate", "duplicate"]
+    assert n_events() == count and db.session.get(Asset, asset.id).version == 3
+
+
+def test_events_are_applied_in_the_order_they_happened(phone):
+    make_asset(tag="A1")
+    make_location("LAB"), make_location("STORE")
+    late = event("transfer", "A1", {"to_location": "STORE"}, 10)
+    early = event("transfer", "A1", {"to_location": "LAB"}, 5)
+    assert phone([late, early])[0] == ["applied", "applied"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Asset).where(Asset.tag == "A1")).location.code == "STORE"
+
+
+def test_interleaved_devices_apply_each_event_once(phone):
+    make_asset(tag="A1"), make_asset(tag="A2")
+    a = [event("repair", "A1", {"symptom": f"a{i}"}, i) for i in range(5)]
+    b = [event("repair", "A2", {"symptom": f"b{i}"}, i) for i in range(5)]
+    phone(a[:3] + b[:2], "phone-a")
+    phone(b + a, "phone-b")  # b re-sends everything, including what a already sent
+    statuses, _ = phone(a[3:] + b[2:], "phone-a")
+    assert statuses == ["duplicate"] * 5
+    assert n_events() == 2 + 10
+
+
+def test_transfer_of_an_asset_disposed_meanwhile_is_a_conflict(phone, app):
+    asset = make_asset(tag="A1")
+    make_location("LAB")
+    seen = asset.version
+    manager = make_user(Role.MANAGER)
+    from app.assets import service
+    service.record("A1", "retire", {"reason": "broken"}, actor=manager)
+    service.record("A1", "dispose", {"method": "recycling"}, actor=manager)
+    db.session.commit()
+    statuses, results = phone([event("transfer", "A1", {"to_location": "LAB"}, 1, seen)])
+    assert statuses == ["conflict"] and "disposed" in results[0]["reason"]
+
+
+def test_malformed_events_are_rejected_while_the_rest_apply(phone):
+    make_asset(tag="A1")
+    good = event("repair", "A1", {"symptom": "ok"}, 1)
+    batch = [
+        event("teleport", "A1", {}),
+        event("repair", "NO-SUCH", {"symptom": "x"}),
+        {**event("repair", "A1", {"symptom": "x"}), "id": "not-a-uuid"},
+        event("repair", "A1", {"symptom": "x"}, occurred_at="2099-01-01T00:00:00Z"),
+        event("repair", "A1", {"symptom": "x", "note": "y" * (2 * 1024 * 1024)}),
+        {**event("repair", "A1", {"symptom": "x"}), "occurred_at": "yesterday"},
+        {**event("repair", "A1", {"symptom": "x"}), "base_version": "seven"},
+        "not an object",
+        good,
+    ]
+    statuses, results = phone(batch)
+    assert statuses == ["rejected"] * 8 + ["applied"]
+    assert all(r["reason"] for r in results[:8])
+    assert "unknown event type" in results[0]["reason"].lower()
+    assert "NO-SUCH" in results[1]["reason"] and "limit" in results[4]["reason"]
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({"events": []}, 422), ({"device_id": "x", "events": "nope"}, 422),
+    ({"device_id": "x", "events": [{}] * 1001}, 422)])
+def test_bad_batches_are_refused_whole(app, body, status):
+    token = make_token(make_user(Role.TECHNICIAN))
+    reply = app.test_client().post("/api/v1/sync", json=body,
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == status and reply.json["error"]["message"]
+
+
+def test_auditors_cannot_sync(app):
+    token = make_token(make_user(Role.AUDITOR))
+    reply = app.test_client().post("/api/v1/sync", json={"device_id": "x", "events": []},
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 403
