@@ -56,11 +56,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.org import api as org_api, views as org
     from app.admin import views as admin
     from app.labels import views as labels
+    from app.pwa import views as pwa
     from app.scanning import api as scanning_api, views as scanning
     from app.sync import api as sync_api
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
-                      admin.bp, labels.bp, scanning.bp, scanning_api.bp, sync_api.bp, health):
+                      admin.bp, labels.bp, pwa.bp, scanning.bp, scanning_api.bp, sync_api.bp, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

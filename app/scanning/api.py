@@ -1,10 +1,12 @@
 """GET /api/v1/scan (what does this payload name?) and POST /api/v1/decode (read a photo)."""
 from flask import Blueprint, current_app, request
+from flask_login import current_user
 
 from app.assets.schemas import AssetOut
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import BadRequest, DomainError, NotFound, ValidationFailed
+from app.lifecycle.states import next_events
 from app.scanning import decode, service
 
 bp = Blueprint("scanning_api", __name__, url_prefix="/api/v1")
@@ -27,7 +29,9 @@ def scan():
              "can_bind": bool(result.payload.code)})
         error.code = "unknown_payload"
         raise error
-    return asset_out.dump(result.asset) | {"matched_by": result.matched_by}
+    return asset_out.dump(result.asset) | {
+        "matched_by": result.matched_by,
+        "actions": next_events(result.asset.status, current_user.role)}
 
 
 class UploadRefused(DomainError):

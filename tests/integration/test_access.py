@@ -8,7 +8,8 @@ from app.auth.roles import GRANTS, Role
 from app.extensions import db
 from tests.factories import PASSWORD, make_asset, make_token, make_user
 
-PUBLIC = {"static", "health.healthz", "auth.login", "auth.logout"}
+# Sign-in, health, and the phone app's shells (no data in them; their API calls need a user).
+PUBLIC = {"static", "health.healthz", "auth.login", "auth.logout", "pwa.home", "pwa.scan"}
 
 
 def routes(app):

@@ -1,0 +1,85 @@
+"""Real-browser fixtures: the system Chromium through Playwright, a live server on a thread,
+and a fake camera whose picture each test chooses."""
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from tests.browser import fakecam
+from tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+# The machine has no internet: keep Chromium from trying to reach Google at start-up.
+CLOSED_NETWORK = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def camera_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("camera")
+    fakecam.write_y4m(folder / "camera.y4m", fakecam.blank_frame())
+    return folder
+
+
+@pytest.fixture
+def camera(camera_dir):
+    """camera(image): what the fake camera shows from the next getUserMedia() on."""
+    def show(image):
+        fakecam.write_y4m(camera_dir / "next.y4m", image)
+        shutil.move(camera_dir / "next.y4m", camera_dir / "camera.y4m")
+    yield show
+    show(fakecam.blank_frame())
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, camera_dir):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": CLOSED_NETWORK + [
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={camera_dir / 'camera.y4m'}"]}
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.hits: list[str] = []
+        app.before_request(self._record)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _record(self):
+        from flask import request
+        self.hits.append(request.path)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "browser-tests",
+                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance"))})
+    server = LiveServer(app)
+    server.thread.start()
+    yield server
+    server.server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    return {**browser_context_args, "base_url": live_server.url}
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """sign_in(user, then="/scan"): sign in through the real form, land on `then`."""
+    def go(user, then="/scan"):
+        page.goto(f"/auth/login?next={then}")
+        page.fill("#email", user.email)
+        page.fill("#password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(f"**{then}")
+    return go
