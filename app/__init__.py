@@ -55,13 +55,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.health import bp as health
     from app.org import api as org_api, views as org
     from app.admin import views as admin
+    from app.files import api as files_api
     from app.labels import views as labels
+    from app.lifecycle import api as conflicts_api, views as conflicts
     from app.pwa import views as pwa
     from app.scanning import api as scanning_api, views as scanning
     from app.sync import api as sync_api
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
-                      admin.bp, labels.bp, pwa.bp, scanning.bp, scanning_api.bp, sync_api.bp, health):
+                      admin.bp, conflicts.bp, conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp, scanning_api.bp, sync_api.bp, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)
@@ -71,8 +73,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _template_helpers(app: Flask) -> None:
     from app.auth.roles import Permission
+    from app.lifecycle.conflicts import open_count
     from app.timeutil import isoformat
 
-    app.jinja_env.globals.update(Permission=Permission)
+    app.jinja_env.globals.update(Permission=Permission, open_conflicts=open_count)
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["label"] = lambda value: str(value or "").replace("_", " ")

@@ -12,6 +12,7 @@ from app.assets.schemas import AssetIn
 from app.catalog import service as catalog
 from app.errors import Duplicate, InvalidTransition, ValidationFailed
 from app.extensions import db
+from app.lifecycle.models import Conflict, ConflictStatus, Event
 from app.lifecycle.states import AssetStatus
 from app.org import service as org
 
@@ -77,6 +78,7 @@ def create(asset: Asset, data: dict) -> Change:
 
 
 def update(asset: Asset, data: dict) -> Change:
+    resolves = data.pop("resolves", None)  # set when a manager applies a conflicted edit
     clean = _load(AssetIn(exclude=("tag", "status")), data, partial=True)
     if not clean:
         raise ValidationFailed("Nothing to change.")
@@ -88,7 +90,7 @@ def update(asset: Asset, data: dict) -> Change:
                                {"location": "use transfer"})
     _set_fields(asset, clean)
     plain = _plain(clean)
-    return Change(plain, effects=dict(plain))
+    return Change(plain | ({"resolves": resolves} if resolves else {}), effects=dict(plain))
 
 
 class LocationData(EventData):
@@ -247,8 +249,27 @@ def approve(asset: Asset, data: dict) -> Change:
 
 order = approve
 
+
+class ResolveData(EventData):
+    conflict = fields.Str(required=True, validate=validate.Length(min=1, max=36))
+    choice = fields.Str(required=True, validate=validate.OneOf(["keep_current", "apply_theirs"]))
+
+
+def resolve_conflict(asset: Asset, data: dict) -> Change:
+    clean = _load(ResolveData(), data)
+    status = db.session.scalar(sa.select(Conflict.status).join(Event).where(
+        Event.id == clean["conflict"], Conflict.asset_id == asset.id))
+    if status is None:
+        raise ValidationFailed(f"{asset.tag} has no conflict {clean['conflict']!r}.",
+                               {"conflict": "unknown"})
+    if status is not ConflictStatus.OPEN:
+        raise Duplicate("That conflict has already been resolved.", {"conflict": "resolved"})
+    return Change(clean)
+
+
 HANDLERS = {"create": create, "update": update, "approve": approve, "order": order,
             "receive": receive, "check_in": check_in, "check_out": check_out,
             "transfer": transfer, "repair": repair, "retire": retire, "wipe": wipe,
             "dispose": dispose, "mark_lost": mark_lost, "mark_found": mark_found,
-            "stocktake_scan": stocktake_scan, "attach_code": attach_code}
+            "stocktake_scan": stocktake_scan, "attach_code": attach_code,
+            "resolve_conflict": resolve_conflict}

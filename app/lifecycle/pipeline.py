@@ -112,7 +112,8 @@ def _apply(incoming: EventIn, actor: User) -> Outcome:
     head = audit.lock_chain()
     rule = states.check(incoming.type, None, actor.role)
     asset = _target(incoming)
-    stale = incoming.base_version is not None and incoming.base_version < asset.version
+    since = _others_since(asset, incoming, actor)
+    stale = bool(since)
     data = dict(incoming.data)
     if incoming.type == "create":
         data["tag"] = asset.tag
@@ -127,8 +128,7 @@ def _apply(incoming: EventIn, actor: User) -> Outcome:
         effects = dict(change.effects)
         if new_status != asset.status:
             effects["status"] = str(new_status)
-        if stale:
-            _check_commutes(asset, incoming.base_version, effects)
+        _check_commutes(asset, since, effects)
     except _Clash as clash:
         attempt.rollback()
         return _conflict(incoming, asset, actor, head, clash.reason, clash.against)
@@ -136,7 +136,8 @@ def _apply(incoming: EventIn, actor: User) -> Outcome:
         attempt.rollback()
         if stale and exc.code == "invalid_transition":
             # It was valid on the device when it was made; the asset has moved on since.
-            return _conflict(incoming, asset, actor, head, exc.message)
+            return _conflict(incoming, asset, actor, head, exc.message,
+                             [e.id for e in since])
         raise
     if incoming.type == "create":
         db.session.add(asset)
@@ -198,11 +199,19 @@ def _tag_taken(tag: str) -> bool:
                 or db.session.scalar(sa.select(AssetCode.id).where(AssetCode.key == key)))
 
 
-def _check_commutes(asset: Asset, base_version: int, effects: dict) -> None:
-    """Raise _Clash if an event since `base_version` set something this one sets, differently."""
-    since = db.session.scalars(sa.select(Event).where(
-        Event.asset_id == asset.id, Event.version > base_version,
-        Event.outcome == "applied").order_by(Event.seq)).all()
+def _others_since(asset: Asset, incoming: EventIn, actor: User) -> list[Event]:
+    """Events applied since the version the device saw, made by anyone else. The device's
+    own later events are not news to it: it made them knowing what it had done before."""
+    if incoming.base_version is None or incoming.base_version >= asset.version:
+        return []
+    mine = sa.and_(Event.device == incoming.device, Event.actor_id == actor.id)
+    return db.session.scalars(sa.select(Event).where(
+        Event.asset_id == asset.id, Event.version > incoming.base_version,
+        Event.outcome == "applied", sa.not_(mine)).order_by(Event.seq)).all()
+
+
+def _check_commutes(asset: Asset, since: list[Event], effects: dict) -> None:
+    """Raise _Clash if an event in `since` set something this one sets, differently."""
     clashing = []
     for event in since:
         theirs = event.data.get("effects", {})
@@ -216,11 +225,7 @@ def _check_commutes(asset: Asset, base_version: int, effects: dict) -> None:
                      f"{value!r}.", sorted({e.id for e, _, _ in clashing}))
 
 
-def _conflict(incoming, asset, actor, head, reason: str, against: list | None = None):
-    if against is None:
-        against = list(db.session.scalars(sa.select(Event.id).where(
-            Event.asset_id == asset.id, Event.version > incoming.base_version,
-            Event.outcome == "applied")))
+def _conflict(incoming, asset, actor, head, reason: str, against: list[str]):
     event = _event(incoming, asset, actor, dict(incoming.data), "conflict", reason)
     audit.append(event, head)
     db.session.add(Conflict(event_id=event.id, asset=asset, reason=reason, against=against))

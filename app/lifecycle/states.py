@@ -63,6 +63,8 @@ RULES: dict[str, Rule] = {
     # Bind another label or barcode to the asset (pre-printed tags are bound on first scan).
     "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD, None, frozenset()),
     "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD, None, frozenset()),
+    # A manager's decision on a conflict, kept in the history; the asset itself stays as it is.
+    "resolve_conflict": Rule(frozenset(S), MANAGERS, None, frozenset()),
 }
 
 EVENT_TYPES = frozenset(RULES)
@@ -93,10 +95,13 @@ def check(event_type: str, status: AssetStatus | None, role: Role) -> Rule:
     return rule
 
 
+NOT_BUTTONS = frozenset({"update", "resolve_conflict"})  # they have pages of their own
+
+
 def next_events(status: AssetStatus, role: Role) -> list[str]:
     """The events a person in `role` could apply to an asset in `status` (for buttons)."""
     return [name for name, rule in RULES.items()
-            if status in rule.allowed_from and role in rule.roles and name != "update"]
+            if status in rule.allowed_from and role in rule.roles and name not in NOT_BUTTONS]
 
 
 _PAST = {"check_in": "checked in", "check_out": "checked out", "mark_lost": "marked lost",
@@ -104,7 +109,7 @@ _PAST = {"check_in": "checked in", "check_out": "checked out", "mark_lost": "mar
          "repair": "repaired", "wipe": "wiped", "transfer": "transferred", "order": "ordered",
          "receive": "received", "approve": "approved", "update": "edited",
          "create": "created", "retire": "retired", "dispose": "disposed of",
-         "attach_code": "labelled"}
+         "attach_code": "labelled", "resolve_conflict": "resolved"}
 
 
 def past(event_type: str) -> str:

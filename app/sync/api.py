@@ -1,17 +1,21 @@
 """POST /api/v1/sync: apply a batch of events from a device, each on its own, in the order
 they happened. One bad event never blocks the rest; a retried batch changes nothing."""
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from app.api import json_body, load
+from app.api import int_arg, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, Outcome, apply_event
+from app.lifecycle.states import AssetStatus, next_events
+from app.sync import catalog
 from app.timeutil import parse_datetime
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/v1")
+DESK_ONLY = {"resolve_conflict"}
 
 
 class SyncBatch(Schema):
@@ -34,6 +38,9 @@ def _event_in(raw, device: str) -> EventIn | Outcome:
     base = raw.get("base_version")
     if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
         return Outcome(event_id, "rejected", "base_version must be a whole number.", "invalid")
+    if raw.get("type") in DESK_ONLY:
+        return Outcome(event_id, "rejected", "Conflicts are resolved on the conflicts page, "
+                       "not from a device.", "invalid")
     data = raw.get("data", {})
     return EventIn(type=raw.get("type"), asset=raw.get("asset"), data=data, id=event_id,
                    occurred_at=occurred_at, base_version=base, device=device)
@@ -56,3 +63,27 @@ def sync():
     db.session.commit()
     current_app.logger.info("sync from %s: %d events", batch["device_id"], len(parsed))
     return {"results": [results[i] for i in range(len(parsed))]}
+
+
+@bp.get("/sync/catalog")
+@requires(Permission.VIEW)
+def offline_catalog():
+    """Assets changed since `since` (all when empty), a page at a time; the first page also
+    carries every location and person, for pickers that work offline."""
+    started = catalog.server_time()
+    after = request.args.get("after") or None
+    page = catalog.asset_page(request.args.get("since") or None, after,
+                              int_arg("limit", 2000, high=5000))
+    if after is None:
+        page |= catalog.reference_data() | {"actions": {
+            str(status): next_events(status, current_user.role) for status in AssetStatus}}
+    return page | {"server_time": started}
+
+
+@bp.get("/session")
+@requires(Permission.VIEW)
+def session_info():
+    """Who is signed in, and a CSRF token for this session (a cached page may hold a stale one)."""
+    return {"csrf_token": generate_csrf(),
+            "user": {"email": current_user.email, "name": current_user.name,
+                     "role": str(current_user.role)}}

@@ -63,7 +63,8 @@ def test_stale_contradicting_check_out_becomes_a_conflict(tech):
     asset = make_asset()
     make_person("P1"), make_person("P2")
     seen = asset.version
-    winner = apply(tech, "check_out", asset.tag, {"assignee": "P1"}, base_version=seen)
+    winner = apply(make_user(Role.MANAGER), "check_out", asset.tag, {"assignee": "P1"},
+                   base_version=seen)
     late = apply(tech, "check_out", asset.tag, {"assignee": "P2"}, base_version=seen)
     asset = reload(asset)
     assert late.status == "conflict"
@@ -76,7 +77,7 @@ def test_stale_contradicting_check_out_becomes_a_conflict(tech):
 def test_stale_commuting_event_still_applies(tech):
     asset, lab = make_asset(), make_location("LAB")
     seen = asset.version
-    apply(tech, "transfer", asset.tag, {"to_location": "LAB"}, base_version=seen)
+    apply(make_user(Role.MANAGER), "transfer", asset.tag, {"to_location": "LAB"}, base_version=seen)
     repair = apply(tech, "repair", asset.tag, {"symptom": "Loose hinge"}, base_version=seen)
     asset = reload(asset)
     assert repair.status == "applied"
@@ -87,9 +88,10 @@ def test_transfer_of_asset_disposed_meanwhile_is_a_conflict(tech):
     asset = make_asset()
     make_location("LAB")
     seen = asset.version
+    manager = make_user(Role.MANAGER)
     for event_type, data in [("retire", {"reason": "old"}),
                              ("dispose", {"method": "recycling"})]:
-        assert apply(tech, event_type, asset.tag, data).status == "applied"
+        assert apply(manager, event_type, asset.tag, data).status == "applied"
     late = apply(tech, "transfer", asset.tag, {"to_location": "LAB"}, base_version=seen)
     assert late.status == "conflict" and "disposed" in late.reason
     assert reload(asset).status is AssetStatus.DISPOSED

@@ -118,3 +118,43 @@ def test_auditors_cannot_sync(app):
     reply = app.test_client().post("/api/v1/sync", json={"device_id": "x", "events": []},
                                    headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 403
+
+
+def test_a_devices_own_offline_events_do_not_conflict_with_each_other(phone):
+    asset = make_asset(tag="A1")
+    make_location("LAB"), make_location("STORE"), make_person("P1")
+    seen = asset.version  # everything below was made offline, against this version
+    batch = [event("check_out", "A1", {"assignee": "P1"}, 1, seen),
+             event("transfer", "A1", {"to_location": "LAB"}, 2, seen),
+             event("check_in", "A1", {"location": "STORE"}, 3, seen)]
+    assert phone(batch)[0] == ["applied", "applied", "applied"]
+
+
+def test_another_devices_change_still_conflicts(phone):
+    asset = make_asset(tag="A1")
+    make_person("P1"), make_person("P2")
+    seen = asset.version
+    assert phone([event("check_out", "A1", {"assignee": "P1"}, 1, seen)], "phone-a")[0] == \
+        ["applied"]
+    assert phone([event("check_out", "A1", {"assignee": "P2"}, 2, seen)], "phone-b")[0] == \
+        ["conflict"]
+
+
+def test_catalog_downloads_in_pages_and_then_by_delta(app, phone):
+    make_person("P9", name="Ada")
+    for i in range(5):
+        make_asset(tag=f"C{i}", location=make_location(f"R{i}").code)
+    token = make_token(make_user(Role.AUDITOR))
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    first = client.get("/api/v1/sync/catalog?limit=3", headers=headers).json
+    assert [a["tag"] for a in first["assets"]] == ["C0", "C1", "C2"] and first["next"]
+    assert {"P9"} <= {p["code"] for p in first["people"]} and len(first["locations"]) == 5
+    rest = client.get(f"/api/v1/sync/catalog?limit=3&after={first['next']}",
+                      headers=headers).json
+    assert [a["tag"] for a in rest["assets"]] == ["C3", "C4"] and rest["next"] is None
+    assert "people" not in rest
+    since = rest["server_time"]
+    phone([event("repair", "C3", {"symptom": "dent"})])
+    delta = client.get(f"/api/v1/sync/catalog?since={since}", headers=headers).json
+    assert "C3" in [a["tag"] for a in delta["assets"]]
+    assert client.get("/api/v1/sync/catalog?after=bogus", headers=headers).status_code == 422

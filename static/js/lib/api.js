@@ -17,7 +17,10 @@ const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.conte
 async function call(method, url, body) {
   const headers = { Accept: "application/json" };
   const init = { method, headers, credentials: "same-origin" };
-  if (body instanceof FormData) {
+  if (body instanceof Blob) {
+    headers["Content-Type"] = body.type || "application/octet-stream";
+    init.body = body;
+  } else if (body instanceof FormData) {
     init.body = body;
   } else if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -31,7 +34,6 @@ async function call(method, url, body) {
     throw new NetworkError("No connection to the server.");
   }
   const data = await response.json().catch(() => null);
-  if (response.status === 401) signIn();
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
@@ -45,3 +47,4 @@ export function signIn() {
 export const getJSON = (url) => call("GET", url);
 export const postJSON = (url, body) => call("POST", url, body);
 export const postForm = (url, formData) => call("POST", url, formData);
+export const putBlob = (url, blob) => call("PUT", url, blob);

@@ -1,16 +1,35 @@
-// The scanner screen: camera, handheld scanner or typed code, or a photo the server reads;
-// then the asset's card, or the offer to bind an unknown label.
-import { ApiError, getJSON, postForm, postJSON } from "../lib/api.js";
+// The phone app's main screen: scan (camera, handheld scanner, typed code or a photo), see the
+// asset's card from the phone's own copy, record field work into the outbox, watch it sync.
+import { ApiError, NetworkError, getJSON, postForm } from "../lib/api.js";
+import { meta } from "../lib/idb.js";
+import * as catalog from "../offline/catalog.js";
+import * as outbox from "../offline/outbox.js";
+import { registerApp } from "../pwa/register.js";
 import { success } from "../scan/feedback.js";
 import { startScanner } from "../scan/scanner.js";
 
 const $ = (id) => document.getElementById(id);
-const ACTION_LABELS = { check_in: "Check in", check_out: "Check out", transfer: "Transfer",
+const LABELS = { check_in: "Check in", check_out: "Check out", transfer: "Transfer",
   repair: "Log repair", mark_lost: "Mark lost", mark_found: "Mark found", retire: "Retire",
-  wipe: "Record wipe", dispose: "Dispose", receive: "Receive", attach_code: "Attach label",
-  stocktake_scan: "Count" };
+  receive: "Receive", wipe: "Record wipe", dispose: "Dispose", attach_code: "Attach label",
+  stocktake_scan: "Count", approve: "Approve", order: "Order" };
+// The fields each action asks for: [name, kind, required].
+const FIELDS = {
+  check_in: [["location", "place", true]],
+  receive: [["location", "place", true]],
+  check_out: [["assignee", "person", true], ["location", "place", false]],
+  transfer: [["to_location", "place", true]],
+  repair: [["symptom", "text", true], ["work_done", "textarea", false], ["parts", "text", false],
+    ["cost", "money", false], ["minutes", "minutes", false], ["status", "repair", false]],
+  mark_lost: [["note", "textarea", false]],
+  mark_found: [["location", "place", false]],
+  retire: [["reason", "text", true]],
+};
+const OLD_OUTBOX_MS = 60 * 60 * 1000; // warn when something has waited longer than this
+const PHOTO_SIDE = 1600;
 
 let scanner = null;
+let current = null; // the asset on the card
 export const timings = []; // decode-to-card times in ms, newest last
 
 function say(text, isError = false) {
@@ -33,36 +52,40 @@ function warranty(end) {
   return days >= 0 ? `${end} (${days} days left)` : `ended ${end}`;
 }
 
-function showAsset(asset) {
+async function showAsset(asset, source) {
+  current = asset;
   const card = fill("asset-card", {
-    tag: asset.tag, name: asset.name, status: asset.status.replace(/_/g, " "),
+    tag: asset.tag, name: asset.name, status: asset.status.replace(/_/g, " "), source,
     location_name: asset.location_name || "—", assignee_name: asset.assignee_name || "—",
     model: asset.model || "—", serial: asset.serial || "—", warranty: warranty(asset.warranty_end),
-    open_work: asset.status === "in_repair" ? "In repair" : "None",
+    open_work: [asset.status === "in_repair" && "In repair",
+      asset.pending && `${asset.pending} change(s) waiting to sync`].filter(Boolean).join(" · ") || "None",
   });
   card.querySelector('[data-f="status"]').classList.add(`status-${asset.status}`);
-  const actions = card.querySelector('[data-f="actions"]');
-  for (const action of asset.actions ?? []) {
-    const button = document.createElement("a");
+  const buttons = card.querySelector('[data-f="actions"]');
+  const actions = asset.actions ?? await catalog.actionsFor(asset.status);
+  for (const action of actions.filter((a) => FIELDS[a])) {
+    const button = document.createElement("button");
+    button.type = "button";
     button.className = "button";
-    button.textContent = ACTION_LABELS[action] ?? action;
-    button.href = `/admin/assets/${encodeURIComponent(asset.tag)}#${action}`;
-    actions.append(button);
+    button.dataset.action = action;
+    button.textContent = LABELS[action];
+    button.addEventListener("click", () => openAction(action));
+    buttons.append(button);
   }
   card.querySelector('[data-f="link"]').href = `/admin/assets/${encodeURIComponent(asset.tag)}`;
   $("result").replaceChildren(card);
 }
 
 function showUnknown(details) {
+  current = null;
   const code = details.code || details.payload;
   const card = fill("unknown-card", { code });
   const list = card.querySelector('[data-f="candidates"]');
   for (const c of details.candidates ?? []) {
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = "#";
-    link.textContent = `${c.tag} · ${c.name}`;
+    const link = Object.assign(document.createElement("a"), { href: "#", textContent: `${c.tag} · ${c.name}` });
     link.addEventListener("click", (e) => { e.preventDefault(); lookup(c.tag); });
+    const item = document.createElement("li");
     item.append(link);
     list.append(item);
   }
@@ -73,61 +96,180 @@ function showUnknown(details) {
     register.remove();
   } else {
     register.href = `/admin/assets/new?tag=${encodeURIComponent(code)}`;
-    bind.addEventListener("submit", (e) => { e.preventDefault(); attach(code, bind.asset.value); });
+    bind.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const tag = bind.asset.value.trim();
+      await outbox.enqueue({ type: "attach_code", asset: tag, data: { code } });
+      await outbox.flush();
+      await lookup(code);
+      say(`Label ${code} attached to ${tag}.`);
+    });
   }
   $("result").replaceChildren(card);
 }
 
-async function attach(code, tag) {
-  const event = { id: crypto.randomUUID(), type: "attach_code", asset: tag.trim(),
-    occurred_at: new Date().toISOString(), base_version: null, data: { code } };
-  try {
-    const reply = await postJSON("/api/v1/sync", { device_id: deviceId(), events: [event] });
-    const [result] = reply.results;
-    if (result.status !== "applied") throw new Error(result.reason);
-    await lookup(code);
-    say(`Label ${code} attached to ${tag}.`);
-  } catch (err) {
-    say(`Not attached: ${err.message}`, true);
-  }
-}
-
-function deviceId() {
-  let id = localStorage.getItem("tagtrail-device");
-  if (!id) localStorage.setItem("tagtrail-device", (id = crypto.randomUUID()));
-  return id;
-}
-
+/** Show the asset a scan names: from the phone's copy at once, then checked with the server. */
 export async function lookup(text, decodedAt = performance.now()) {
+  const cached = await catalog.resolve(text);
+  if (cached) {
+    await showAsset(cached, "on this phone");
+    timings.push(performance.now() - decodedAt);
+    $("result").dataset.shown = text;
+    say("");
+    if (navigator.onLine) fresh(text, cached.tag);
+    return;
+  }
   say("Looking up…");
   try {
-    const asset = await getJSON(`/api/v1/scan?payload=${encodeURIComponent(text)}`);
-    showAsset(asset);
+    await showAsset(await getJSON(`/api/v1/scan?payload=${encodeURIComponent(text)}`), "");
     say("");
   } catch (err) {
     if (err instanceof ApiError && err.code === "unknown_payload") {
       showUnknown(err.details);
       say("");
+    } else if (err instanceof NetworkError) {
+      say("This code is not in the phone's copy of the register, and there is no connection to look it up.", true);
     } else {
-      say(err.message, true);
-      return;
+      say(err.status === 401 ? "Sign in again to look up codes this phone does not know." : err.message, true);
     }
+    return;
   }
   timings.push(performance.now() - decodedAt);
   $("result").dataset.shown = text;
 }
 
+async function fresh(text, tag) {
+  try {
+    const asset = await getJSON(`/api/v1/scan?payload=${encodeURIComponent(text)}`);
+    const waiting = (await outbox.list()).some((e) => e.asset === asset.tag && e.state === "pending");
+    if (!waiting) await catalog.saveAssets([asset]);
+    if (current?.tag === tag && !waiting) await showAsset(asset, "");
+  } catch {
+    // Offline or signed out: the cached card stays.
+  }
+}
+
+// ---- field actions
+
+function input(name, kind, required) {
+  const wrap = document.createElement("div");
+  wrap.className = "field";
+  const label = Object.assign(document.createElement("label"), { htmlFor: `f-${name}`,
+    textContent: name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()) + (required ? "" : " (optional)") });
+  let control;
+  if (kind === "place") {
+    control = document.createElement("select");
+    control.append(new Option(required ? "Choose, or scan the room's tag" : "—", ""));
+    placeOptions.forEach((p) => control.append(new Option(`${p.name} (${p.code})`, p.code)));
+  } else if (kind === "repair") {
+    control = document.createElement("select");
+    [["", "Just log it"], ["open", "Asset goes to repair"], ["closed", "Repair done, back to stock"]]
+      .forEach(([v, t]) => control.append(new Option(t, v)));
+  } else if (kind === "textarea") {
+    control = document.createElement("textarea");
+  } else {
+    control = document.createElement("input");
+    if (kind === "person") control.setAttribute("list", "people-list");
+    if (kind === "money") Object.assign(control, { inputMode: "decimal", pattern: "\\d+([.,]\\d{1,2})?" });
+    if (kind === "minutes") Object.assign(control, { type: "number", min: 0, step: 1 });
+  }
+  Object.assign(control, { id: `f-${name}`, name, required });
+  control.dataset.kind = kind;
+  wrap.append(label, control);
+  return wrap;
+}
+
+let placeOptions = [];
+
+async function openAction(action) {
+  placeOptions = await catalog.locations();
+  $("action-title").textContent = `${LABELS[action]} · ${current.tag}`;
+  $("action-fields").replaceChildren(...FIELDS[action].map((f) => input(...f)));
+  $("action-form").dataset.action = action;
+  $("action-photos").value = "";
+  $("action").showModal();
+}
+
+async function resize(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = Object.assign(document.createElement("canvas"),
+    { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+}
+
+async function saveAction(form) {
+  const action = form.dataset.action;
+  const data = {};
+  for (const control of $("action-fields").querySelectorAll("[name]")) {
+    const value = control.value.trim();
+    if (!value) continue;
+    const kind = control.dataset.kind;
+    data[control.name] = kind === "minutes" ? Number(value) : kind === "money" ? value.replace(",", ".") : value;
+  }
+  const photos = await Promise.all([...$("action-photos").files].map(resize));
+  const asset = current;
+  await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos });
+  await catalog.applyLocally(asset.tag, action, data);
+  await showAsset(await catalog.resolve(asset.tag), "on this phone");
+  say(navigator.onLine ? `${LABELS[action]} saved.` : `${LABELS[action]} saved on this phone; it will sync when there is signal.`);
+}
+
+// ---- sync status
+
+function ago(iso) {
+  if (!iso) return "not synced yet";
+  const minutes = Math.round((Date.now() - new Date(iso)) / 60000);
+  return minutes < 1 ? "synced just now" : `last synced ${minutes} min ago`;
+}
+
+async function renderSync() {
+  const events = await outbox.list();
+  const pending = events.filter((e) => e.state === "pending");
+  const { syncing, sent, total, problem } = outbox.status();
+  $("waiting").textContent = syncing ? `Syncing ${sent} of ${total}…`
+    : pending.length ? `${pending.length} waiting` : "Nothing waiting";
+  $("last-sync").textContent = !pending.length && !syncing && (await meta.get("lastSync")) ? "all synced" : ago(await meta.get("lastSync"));
+  $("syncbar").classList.toggle("waiting", pending.length > 0);
+  const oldest = pending[0] && Date.now() - new Date(pending[0].occurred_at);
+  const notes = { offline: "No connection: changes wait on this phone and sync by themselves.",
+    signin: "Your sign-in has expired. Nothing is lost: sign in again to send what waits." };
+  let text = notes[problem] ?? problem;
+  if (oldest > OLD_OUTBOX_MS) text = `${text ? `${text} ` : ""}Some changes have waited over an hour.`;
+  $("sync-problem").textContent = text;
+  $("sync-problem").hidden = !text;
+  if (problem === "signin") {
+    const link = Object.assign(document.createElement("a"), { href: `/auth/login?next=${encodeURIComponent("/scan")}`, textContent: "Sign in" });
+    $("sync-problem").append(" ", link);
+  }
+  $("problems").replaceChildren(...events.filter((e) => e.state !== "pending").map(problemItem));
+}
+
+function problemItem(event) {
+  const item = document.createElement("li");
+  const what = Object.assign(document.createElement("span"), { textContent: `${LABELS[event.type] ?? event.type} · ${event.asset}` });
+  const why = Object.assign(document.createElement("span"), { className: "why",
+    textContent: `${event.state === "conflict" ? "Conflict, waiting for a manager" : "Refused"}: ${event.reason}` });
+  item.append(what, why);
+  if (event.state === "rejected") {
+    const again = Object.assign(document.createElement("button"), { type: "button", textContent: "Retry" });
+    again.addEventListener("click", () => outbox.retry(event.id));
+    item.append(again);
+  }
+  const drop = Object.assign(document.createElement("button"), { type: "button", textContent: event.state === "conflict" ? "Dismiss" : "Discard" });
+  drop.addEventListener("click", () => outbox.discard(event.id));
+  item.append(drop);
+  return item;
+}
+
+// ---- camera and inputs
+
 async function start() {
   say("Starting the camera…");
   $("viewfinder").hidden = false;
   try {
-    scanner = await startScanner($("video"), ({ text }) => {
-      const decodedAt = performance.now();
-      success();
-      $("viewfinder").classList.add("hit");
-      setTimeout(() => $("viewfinder").classList.remove("hit"), 400);
-      lookup(text, decodedAt);
-    });
+    scanner = await startScanner($("video"), onCode);
   } catch (err) {
     $("viewfinder").hidden = true;
     say(err.name === "NotAllowedError" ? "Camera permission was refused: type the code, or "
@@ -141,6 +283,20 @@ async function start() {
     Object.assign($("zoom"), { min: caps.zoom.min, max: caps.zoom.max, step: caps.zoom.step || 0.1 });
     $("zoom-wrap").hidden = false;
   }
+}
+
+async function onCode({ text }) {
+  const decodedAt = performance.now();
+  success();
+  $("viewfinder").classList.add("hit");
+  setTimeout(() => $("viewfinder").classList.remove("hit"), 400);
+  const place = $("action").open && $("action-fields").querySelector('[data-kind="place"]');
+  if (place) { // a room's tag scanned while choosing a place
+    const code = text.trim();
+    if ([...place.options].some((o) => o.value === code)) place.value = code;
+    return;
+  }
+  lookup(text, decodedAt);
 }
 
 function stop() {
@@ -160,7 +316,20 @@ async function decodePhoto(file) {
     if (!codes.length) return say("No code found in the photo. Try closer, with more light.", true);
     await lookup(codes[0].text);
   } catch (err) {
-    say(err.message, true);
+    say(err instanceof NetworkError ? "Reading photos needs a connection: type the code instead." : err.message, true);
+  }
+}
+
+async function loadCatalog() {
+  if (!navigator.onLine) return;
+  try {
+    const fresh = !(await meta.get("since"));
+    await catalog.refresh((n) => { if (fresh) say(`Downloading the register for offline use… ${n}`); });
+    if (fresh) say(`Ready: ${await catalog.assetCount()} assets on this phone.`);
+    const people = await catalog.people();
+    $("people-list").replaceChildren(...people.map((p) => new Option(p.name, p.code)));
+  } catch (err) {
+    if (err.status === 401) say("Sign in to download the register to this phone.", true);
   }
 }
 
@@ -179,5 +348,38 @@ $("manual").addEventListener("submit", (e) => {
   if (text.trim()) lookup(text);
   $("code").select();
 });
+$("action-form").addEventListener("submit", (e) => {
+  if (e.submitter?.value !== "save") return;
+  if (!e.target.checkValidity()) { e.preventDefault(); return; }
+  saveAction(e.target);
+});
+$("sync-now").addEventListener("click", () => outbox.flush());
+outbox.changes.addEventListener("change", renderSync);
 addEventListener("pagehide", stop);
-globalThis.tagtrail = { timings, lookup };
+addEventListener("online", renderSync);
+addEventListener("offline", renderSync);
+
+async function checkSession() {
+  if (!navigator.onLine) return;
+  try {
+    await getJSON("/api/v1/session");
+  } catch (err) {
+    // Signed out with nothing waiting: go and sign in. With work waiting, keep it and say so.
+    if (err.status === 401 && !(await outbox.list()).length) location.assign(`/auth/login?next=${encodeURIComponent("/scan")}`);
+  }
+}
+
+const ready = (async () => {
+  await checkSession();
+  await registerApp((activate) => {
+    $("update").hidden = false;
+    $("reload").onclick = () => { sessionStorage.setItem("tagtrail-updating", "1"); activate(); };
+  }).catch(() => null);
+  await renderSync();
+  await loadCatalog();
+  const people = await catalog.people();
+  $("people-list").replaceChildren(...people.map((p) => new Option(p.name, p.code)));
+  outbox.flush();
+})();
+
+globalThis.tagtrail = { timings, lookup, outbox, catalog, ready };
