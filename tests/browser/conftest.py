@@ -45,6 +45,7 @@ def browser_type_launch_args(browser_type_launch_args, camera_dir):
 
 class LiveServer:
     def __init__(self, app):
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.hits: list[str] = []

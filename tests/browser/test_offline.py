@@ -1,0 +1,83 @@
+"""A day in a basement: the phone app opens, scans and records work with no network, keeps it
+through a closed tab, and syncs exactly that when the signal comes back."""
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from app.assets.models import Asset
+from app.auth.roles import Role
+from app.extensions import db
+from app.files import store
+from app.lifecycle.models import Event
+from tests.browser import fakecam
+from tests.factories import make_asset, make_location, make_person, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def ready(page):
+    page.wait_for_function("globalThis.tagtrail && navigator.serviceWorker.controller")
+    page.evaluate("tagtrail.ready")
+
+
+def act(page, action, fields=None, photo=None):
+    page.click(f'.asset-card button[data-action="{action}"]')
+    for name, value in (fields or {}).items():
+        control = page.locator(f"#f-{name}")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    if photo:
+        page.set_input_files("#action-photos", str(photo))
+    page.click('#action-form button[value="save"]')
+
+
+def test_offline_work_survives_and_syncs_exactly_once(app, page, context, camera, sign_in,
+                                                       live_server, tmp_path):
+    make_location("STORE", "Store room"), make_location("LAB", "Lab 2"), make_person("P1")
+    asset = make_asset(tag="AST-000123", name="Oscilloscope", status="deployed", assignee="P1")
+    camera(fakecam.qr_frame(f"{live_server.url}/t/AST-000123"))
+    sign_in(make_user(Role.TECHNICIAN))
+    ready(page)
+
+    context.set_offline(True)
+    before = len(live_server.hits)
+    page.reload()
+    ready(page)
+    assert live_server.hits[before:] == []  # the shell came from the service worker
+    page.click("#start")
+    card = page.locator(".asset-card")
+    expect(card.locator('[data-f="tag"]')).to_have_text("AST-000123", timeout=10_000)
+    page.click("#stop")
+    act(page, "check_in", {"location": "STORE"})
+    expect(card.locator('[data-f="location_name"]')).to_have_text("Store room")
+    act(page, "transfer", {"to_location": "LAB"})
+    expect(card.locator('[data-f="location_name"]')).to_have_text("Lab 2")
+    photo = tmp_path / "fault.jpg"
+    fakecam.qr_frame("evidence").save(photo, "JPEG")
+    act(page, "repair", {"symptom": "Channel 2 dead", "status": "open"}, photo)
+    expect(card.locator('[data-f="status"]')).to_have_text("in repair")
+    expect(page.locator("#waiting")).to_have_text("3 waiting")
+    assert live_server.hits[before:] == []
+
+    page.close()  # the tab is gone; the outbox must not be
+    page = context.new_page()
+    page.goto("/scan")
+    ready(page)
+    expect(page.locator("#waiting")).to_have_text("3 waiting")
+
+    context.set_offline(False)  # the `online` event sends the outbox
+    expect(page.locator("#waiting")).to_have_text("Nothing waiting", timeout=10_000)
+    expect(page.locator("#last-sync")).to_have_text("all synced")
+    db.session.expire_all()
+    events = db.session.scalars(sa.select(Event).where(Event.asset_id == asset.id)
+                                .order_by(Event.seq)).all()
+    assert [(e.type, e.outcome) for e in events] == [
+        ("create", "applied"), ("check_in", "applied"), ("transfer", "applied"),
+        ("repair", "applied")]
+    [photo_hash] = events[-1].data["photos"]
+    with live_server.app.app_context():  # the server's own blob store
+        assert store.read(photo_hash)[:3] == b"\xff\xd8\xff"  # the phone's resized JPEG
+    current = db.session.get(Asset, asset.id)
+    assert (current.status, current.location.code, current.assignee) == ("in_repair", "LAB", None)
