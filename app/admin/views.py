@@ -10,6 +10,7 @@ from app.auth.models import ApiToken, User
 from app.auth.roles import Permission, Role
 from app.errors import DomainError, NotAllowed
 from app.extensions import db
+from app.forms import form_status, show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin/users")
 
@@ -36,7 +37,7 @@ def create_user():
                                        name=(form.name.data or "").strip())
             user.active = form.active.data
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"User {user.email} created.")
@@ -54,7 +55,7 @@ def edit_user(user_id):
             _update(user, name=(form.name.data or "").strip(), role=Role(form.role.data),
                     active=form.active.data, password=form.password.data)
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"User {user.email} saved.")
@@ -105,12 +106,6 @@ def revoke_token(user_id, token_id):
 
 
 def _form_page(form, title: str, user: User | None = None):
-    status = 422 if form.errors else 200
-    return render_template("admin/user_form.html", form=form, title=title, user=user), status
+    return (render_template("admin/user_form.html", form=form, title=title, user=user),
+            form_status(form))
 
-
-def _fail(form, exc: DomainError) -> None:
-    """Show the service's message next to the field it names, else above the form."""
-    db.session.rollback()
-    name = next((key for key in exc.details if key in form), None)
-    (form[name].errors if name else form.form_errors).append(exc.message)

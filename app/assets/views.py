@@ -11,6 +11,7 @@ from app.auth.roles import Permission
 from app.catalog.models import AssetModel, Category
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import form_status, show_error
 from app.lifecycle.models import Conflict
 from app.lifecycle.states import AssetStatus, next_events
 from app.org.models import Department, Location
@@ -71,12 +72,12 @@ def create():
         try:
             asset = service.create_asset(fields, actor=current_user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"{asset.tag} registered.")
             return redirect(url_for(".detail", tag=asset.tag))
-    return render_template("assets/form.html", form=form, asset=None), _status(form)
+    return render_template("assets/form.html", form=form, asset=None), form_status(form)
 
 
 @bp.route("/<tag>/edit", methods=["GET", "POST"])
@@ -99,12 +100,12 @@ def edit(tag):
                 service.record(asset.tag, "update", changes, actor=current_user,
                                base_version=_version(form.base_version.data))
         except DomainError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"{asset.tag} saved." if changes else "Nothing changed.")
             return redirect(url_for(".detail", tag=asset.tag))
-    return render_template("assets/form.html", form=form, asset=asset), _status(form)
+    return render_template("assets/form.html", form=form, asset=asset), form_status(form)
 
 
 @bp.get("/<tag>")
@@ -163,19 +164,3 @@ def _changed(asset, values: dict) -> dict:
 
 def _version(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
-
-
-def _show_error(form, exc: DomainError) -> None:
-    placed = False
-    for name, problem in (exc.details.get("fields") or exc.details).items():
-        if hasattr(form, name) and name not in ("status",):
-            field = getattr(form, name)
-            messages = problem if isinstance(problem, list) else [str(problem)]
-            field.errors = list(field.errors) + [str(m) for m in messages]
-            placed = True
-    if not placed or exc.code != "invalid":
-        form.form_errors.append(exc.message)
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200

@@ -9,6 +9,7 @@ from app.catalog.forms import CategoryForm, ModelForm
 from app.catalog.models import AssetModel, Category
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import form_status, show_error
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
 
@@ -47,14 +48,14 @@ def _model_form(model: AssetModel | None):
             else:
                 service.update_model(model, category=category, **fields)
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"Model {model.name} saved.")
             return redirect(url_for(".models"))
     title = f"Edit {model.name}" if model else "New model"
     return render_template("catalog/form.html", form=form, title=title,
-                           cancel=url_for(".models")), _status(form)
+                           cancel=url_for(".models")), form_status(form)
 
 
 @bp.get("/categories")
@@ -86,22 +87,13 @@ def _category_form(category: Category | None):
                 service.update_category(category, name=form.name.data,
                                         holds_data=form.holds_data.data)
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"Category {category.name} saved.")
             return redirect(url_for(".categories"))
     title = f"Edit {category.name}" if category else "New category"
     return render_template("catalog/form.html", form=form, title=title,
-                           cancel=url_for(".categories")), _status(form)
+                           cancel=url_for(".categories")), form_status(form)
 
 
-def _fail(form, exc: DomainError) -> None:
-    """Show the service's message next to the field it names, else above the form."""
-    db.session.rollback()
-    name = next((key for key in exc.details if key in form), None)
-    (form[name].errors if name else form.form_errors).append(exc.message)
-
-
-def _status(form) -> int:
-    return 422 if form.errors else 200

@@ -5,6 +5,7 @@ from app.assets import service as assets
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import DomainError
+from app.forms import form_status
 from app.labels import service
 from app.labels.forms import LabelForm
 
@@ -30,8 +31,7 @@ def index():
         else:
             return Response(service.render_pdf(html), mimetype="application/pdf", headers={
                 "Content-Disposition": f'inline; filename="labels-{stock.key}.pdf"'})
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("labels/index.html", form=form), status
+    return render_template("labels/index.html", form=form), form_status(form)
 
 
 def _labels(form: LabelForm) -> list[service.Label]:

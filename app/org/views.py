@@ -6,6 +6,7 @@ from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import form_status, show_error
 from app.org import service
 from app.org.forms import DepartmentForm, LocationForm, PersonForm
 from app.org.models import Department, Location, LocationKind, Person
@@ -42,7 +43,7 @@ def create_location():
                 code=form.code.data, name=form.name.data, kind=LocationKind(form.kind.data),
                 parent=_parent(form))
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"Location {place.name} created.")
@@ -64,7 +65,7 @@ def edit_location(location_id):
             service.update_location(place, name=form.name.data,
                                     kind=LocationKind(form.kind.data), parent=_parent(form))
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"Location {place.name} saved.")
@@ -116,7 +117,7 @@ def _department_form(department: Department | None):
                 service.update_department(department, code=form.code.data,
                                           name=form.name.data)
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"Department {department.name} saved.")
@@ -161,7 +162,7 @@ def _person_form(person: Person | None):
         try:
             person = _save_person(person, form)
         except DomainError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"{person.name} saved.")
@@ -185,12 +186,6 @@ def _save_person(person: Person | None, form) -> Person:
 
 
 def _form_page(form, title: str, cancel: str):
-    status = 422 if form.errors else 200
-    return render_template("org/form.html", form=form, title=title, cancel=cancel), status
+    return (render_template("org/form.html", form=form, title=title, cancel=cancel),
+            form_status(form))
 
-
-def _fail(form, exc: DomainError) -> None:
-    """Show the service's message next to the field it names, else above the form."""
-    db.session.rollback()
-    name = next((key for key in exc.details if key in form), None)
-    (form[name].errors if name else form.form_errors).append(exc.message)
