@@ -60,12 +60,14 @@ def verify():
 @click.option("--if-empty", is_flag=True, help="Do nothing when there are assets already.")
 def seed(if_empty):
     """Fill the database with demo sites, people, models, assets and a year of history."""
-    from app.demo import seed_demo
+    from app.demo import seed_demo, stored_logins
+    before = stored_logins()
     logins = seed_demo(only_if_empty=if_empty)
-    for line in logins:
-        click.echo(line)
+    if logins != before or not if_empty:  # `make run` shows them once, from `serve`
+        click.echo("\n".join(logins))
 
 
 def register(app: Flask) -> None:
-    for group in (users, audit_group, demo):
-        app.cli.add_command(group)
+    from app.serve import serve
+    for command in (users, audit_group, demo, serve):
+        app.cli.add_command(command)

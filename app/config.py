@@ -24,6 +24,7 @@ def from_environment() -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url(url),
         "SESSION_COOKIE_SECURE": env == "production",
+        "RELEASE": os.environ.get("TAGTRAIL_RELEASE", ""),
         "REMEMBER_COOKIE_SECURE": env == "production",
     }
 

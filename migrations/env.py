@@ -44,6 +44,8 @@ def run_online() -> None:
                           include_name=include_name, **args)
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")  # back to what the app expects
 
 
 if context.is_offline_mode():

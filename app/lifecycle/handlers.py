@@ -161,7 +161,9 @@ def repair(asset: Asset, data: dict) -> Change:
             raise InvalidTransition(f"{asset.tag} is not in repair, so there is no repair "
                                     "to close.")
         status = AssetStatus.IN_STOCK
-    return Change(clean, {"status": status} if status else {}, status)
+        asset.assignee = None  # back in stock: nobody holds it
+    effects = {"custody": None} if status is AssetStatus.IN_STOCK else {}
+    return Change(clean, effects, status)
 
 
 class RetireData(EventData):
@@ -211,10 +213,12 @@ class FoundData(EventData):
 
 def mark_found(asset: Asset, data: dict) -> Change:
     clean = _load(FoundData(), data)
+    asset.assignee = None  # found means back in stock, with nobody holding it
+    effects = {"custody": None}
     if "location" in clean:
         asset.location = org.find_location(clean["location"])
-        return Change(clean, {"location": asset.location.code})
-    return Change(clean)
+        effects["location"] = asset.location.code
+    return Change(clean, effects)
 
 
 class StocktakeScanData(EventData):

@@ -58,6 +58,7 @@ def service_worker():
     # Served from the root so its scope is the whole site; never cached by HTTP, so phones
     # see a new version (and its precache list) on their next visit after a deploy.
     version, urls = _shell(current_app.static_folder)
+    version += current_app.config["RELEASE"]  # a deploy may also bump it by hand
     source = Path(current_app.static_folder, "sw.js").read_text()
     source = source.replace('"__VERSION__"', json.dumps(version)).replace(
         "[/* __PRECACHE__ */]", json.dumps(urls))

@@ -81,3 +81,55 @@ def test_offline_work_survives_and_syncs_exactly_once(app, page, context, camera
         assert store.read(photo_hash)[:3] == b"\xff\xd8\xff"  # the phone's resized JPEG
     current = db.session.get(Asset, asset.id)
     assert (current.status, current.location.code, current.assignee) == ("in_repair", "LAB", None)
+
+
+def test_expired_sign_in_keeps_the_outbox_until_signed_in_again(app, page, context, sign_in):
+    make_location("STORE", "Store room")
+    make_asset(tag="AST-000321", name="Drill press")
+    tech = make_user(Role.TECHNICIAN)
+    sign_in(tech)
+    ready(page)
+    context.set_offline(True)
+    page.fill("#code", "AST-000321")
+    page.keyboard.press("Enter")
+    act(page, "mark_lost", {"note": "not on its shelf"})
+    expect(page.locator("#waiting")).to_have_text("1 waiting")
+    context.clear_cookies()  # the session ends while the phone is offline
+    context.set_offline(False)
+    expect(page.locator("#sync-problem")).to_contain_text("sign-in has expired")
+    expect(page.locator("#waiting")).to_have_text("1 waiting")
+    sign_in(tech)
+    ready(page)
+    expect(page.locator("#waiting")).to_have_text("Nothing waiting", timeout=10_000)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Asset.status).where(Asset.tag == "AST-000321")) == \
+        "missing"
+
+
+def test_manifest_and_service_worker_make_it_installable(page, live_server):
+    manifest = page.request.get(f"{live_server.url}/manifest.webmanifest").json()
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/scan"
+    sizes = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    worker = page.request.get(f"{live_server.url}/sw.js")
+    assert worker.headers["cache-control"] == "no-cache"
+    body = worker.text()
+    assert "__PRECACHE__" not in body and "/static/vendor/zxing-wasm/zxing_reader.wasm" in body
+
+
+def test_a_new_version_is_offered_not_forced(app, page, sign_in, live_server):
+    sign_in(make_user(Role.TECHNICIAN))
+    ready(page)
+    old = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    live_server.app.config["RELEASE"] = "-next"  # a deploy
+    try:
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        expect(page.locator("#update")).to_be_visible(timeout=10_000)
+        page.click("#reload")
+        page.wait_for_function("navigator.serviceWorker.controller && "
+                               "document.readyState === 'complete'")
+        ready(page)
+        version = page.evaluate("caches.keys()")
+        assert any(key.endswith("-next") for key in version) and old.endswith("/sw.js")
+    finally:
+        live_server.app.config["RELEASE"] = ""

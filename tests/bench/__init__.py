@@ -1,0 +1,1 @@
+"""Benchmarks (scripts, not tests): run them all with `python -m tests.bench`."""

@@ -1,0 +1,35 @@
+"""The demo seed: a full, valid register through the pipeline, seeded once."""
+import os
+import stat
+
+import sqlalchemy as sa
+
+from app.assets.models import Asset
+from app.catalog.models import AssetModel, Category
+from app.demo import logins_path, seed_demo
+from app.extensions import db
+from app.lifecycle import audit
+from app.lifecycle.models import Event
+from app.lifecycle.states import AssetStatus
+from app.org.models import Person
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_demo_seed_fills_every_status_once(app):
+    lines = seed_demo(only_if_empty=True)
+
+    assert lines[0] == "Demo logins:" and len(lines) == 5
+    assert "admin@demo.tagtrail" in lines[1]
+    assert logins_path().read_text().splitlines() == lines
+    assert stat.S_IMODE(os.stat(logins_path()).st_mode) == 0o600
+    assert (count(Asset), count(Person), count(AssetModel), count(Category)) == (600, 40, 12, 5)
+    statuses = set(db.session.scalars(sa.select(Asset.status).distinct()))
+    assert statuses == set(AssetStatus)
+    assert audit.verify().ok
+
+    events = count(Event)
+    assert seed_demo(only_if_empty=True) == lines
+    assert (count(Asset), count(Event)) == (600, events)
