@@ -47,4 +47,4 @@ class Config:
     TAG_WIDTH = 6
     ORGANISATION = "Tagtrail demo organisation"
     PER_PAGE = 50
-    COUNT_LIMIT = 10_000  # list pages count matches up to this, then say "10,000+"
+    COUNT_LIMIT = 1_000  # list pages count matches up to this, then say "1,000+"

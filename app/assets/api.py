@@ -4,13 +4,12 @@ from flask_login import current_user
 
 from app.api import int_arg, json_body
 from app.assets import service
-from app.assets.schemas import AssetOut
+from app.assets.schemas import asset_json
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
 
 bp = Blueprint("assets_api", __name__, url_prefix="/api/v1/assets")
-asset_out = AssetOut()
 
 
 @bp.get("")
@@ -21,7 +20,7 @@ def index():
         location=request.args.get("location", ""), sort=request.args.get("sort", "tag"),
         page=int_arg("page", 1), per_page=int_arg("per_page", 50, high=500))
     page = service.list_assets(query)
-    return {"items": asset_out.dump(page.items, many=True), "page": page.page,
+    return {"items": [asset_json(a) for a in page.items], "page": page.page,
             "per_page": page.per_page, "total": page.total, "more": page.more}
 
 
@@ -32,10 +31,10 @@ def create():
     asset = service.create_asset(body, actor=current_user,
                                  device=request.headers.get("X-Device", "api")[:100])
     db.session.commit()
-    return asset_out.dump(asset), 201, {"Location": url_for(".detail", tag=asset.tag)}
+    return asset_json(asset), 201, {"Location": url_for(".detail", tag=asset.tag)}
 
 
 @bp.get("/<tag>")
 @requires(Permission.VIEW)
 def detail(tag):
-    return asset_out.dump(service.get_by_tag(tag))
+    return asset_json(service.get_by_tag(tag))

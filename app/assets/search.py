@@ -1,14 +1,17 @@
 """Free-text search over the register: tag, serial, name, model, assignee and location.
 
-Every word must appear somewhere in the asset's search text, as a substring. Words of three
-or more letters use the trigram index the migrations build (FTS5 on SQLite, pg_trgm on
-PostgreSQL); shorter words fall back to a scan, which the other words usually narrow first."""
+Every word must appear somewhere in the asset's search text, as a substring. The trigram
+index the migrations build (FTS5 on SQLite, pg_trgm on PostgreSQL) finds words of three
+letters or more. On SQLite the plan depends on how many assets match: a rare word is looked
+up in the index and its few ids fetched by key; a common one is cheaper to test row by row
+while walking the filter's index in page order, since the first page fills at once."""
 import sqlalchemy as sa
 
 from app.assets.models import Asset
 from app.extensions import db
 
 MAX_WORDS = 8
+FEW = 2000  # up to this many index hits, fetch them by id
 
 
 def _like(word: str):
@@ -20,10 +23,12 @@ def matches(q: str):
     """A condition true for assets whose search text holds every word of `q`."""
     words = q.lower().split()[:MAX_WORDS]
     indexed = [w for w in words if len(w) >= 3]
-    short = [_like(w) for w in words if len(w) < 3]
     if db.engine.dialect.name != "sqlite" or not indexed:
         return sa.and_(*(_like(w) for w in words))
     phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
-    hits = sa.select(sa.column("rowid")).select_from(sa.table("asset_search")).where(
-        sa.text("asset_search MATCH :phrase").bindparams(phrase=phrase))
-    return sa.and_(Asset.id.in_(hits), *short)
+    hits = db.session.scalars(sa.text(
+        "SELECT rowid FROM asset_search WHERE asset_search MATCH :phrase LIMIT :n"),
+        {"phrase": phrase, "n": FEW + 1}).all()
+    if len(hits) > FEW:
+        return sa.and_(*(_like(w) for w in words))
+    return sa.and_(Asset.id.in_(hits), *(_like(w) for w in words if len(w) < 3))

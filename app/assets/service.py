@@ -16,6 +16,9 @@ from app.lifecycle.pipeline import EventIn, apply_or_raise
 from app.lifecycle.states import AssetStatus
 from app.org.models import Location
 
+# Everything asset_json() and the pages show, loaded with the asset in one query.
+FULL = (so.joinedload(Asset.model), so.joinedload(Asset.location), so.joinedload(Asset.assignee),
+        so.joinedload(Asset.category), so.joinedload(Asset.department))
 SORTS = {"tag": Asset.tag, "name": Asset.name, "status": Asset.status,
          "updated": Asset.updated_at, "purchased": Asset.purchase_date,
          "warranty": Asset.warranty_end}
@@ -46,7 +49,8 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        counted = max(1, -(-self.total // self.per_page))
+        return max(counted, self.page + 1) if self.more else counted
 
 
 def _where(query: AssetQuery) -> list:
@@ -83,18 +87,14 @@ def list_assets(query: AssetQuery) -> Page:
     order = order.desc() if query.descending else order.asc()
     rows = db.session.scalars(
         sa.select(Asset).where(*conditions).order_by(order, Asset.id)
-        .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
-                 so.joinedload(Asset.assignee), so.joinedload(Asset.category))
+        .options(*FULL)
         .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
     return Page(rows, min(counted, limit), counted > limit, query.page, query.per_page)
 
 
 def get_by_tag(tag: str) -> Asset:
     asset = db.session.scalar(
-        sa.select(Asset).where(Asset.tag == tag)
-        .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
-                 so.joinedload(Asset.assignee), so.joinedload(Asset.category),
-                 so.joinedload(Asset.department)))
+        sa.select(Asset).where(Asset.tag == tag).options(*FULL))
     if asset is None:
         raise NotFound(f"There is no asset with the tag {tag!r}.", {"tag": tag})
     return asset

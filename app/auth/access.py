@@ -2,6 +2,7 @@
 from functools import wraps
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, request
 from flask_login import current_user
 
@@ -38,7 +39,7 @@ def load_user_from_token(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if not req.path.startswith("/api/") or not header.startswith("Bearer "):
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(
+    token = db.session.scalar(sa.select(ApiToken).options(so.joinedload(ApiToken.user)).where(
         ApiToken.token_hash == hash_token(header[7:].strip()), ApiToken.revoked.is_(False)))
     if token is None or not token.user.active:
         return None

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 
-from app.assets.schemas import AssetOut
+from app.assets.schemas import asset_json
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import BadRequest, DomainError, NotFound, ValidationFailed
@@ -10,7 +10,6 @@ from app.lifecycle.states import next_events
 from app.scanning import decode, service
 
 bp = Blueprint("scanning_api", __name__, url_prefix="/api/v1")
-asset_out = AssetOut()
 
 
 @bp.get("/scan")
@@ -25,11 +24,11 @@ def scan():
             f"No asset carries the code {result.payload.text[:80]!r}. Attach this label to an "
             "asset, or register a new one with it.",
             {"payload": result.payload.text, "code": result.payload.code,
-             "candidates": asset_out.dump(result.candidates, many=True),
+             "candidates": [asset_json(a) for a in result.candidates],
              "can_bind": bool(result.payload.code)})
         error.code = "unknown_payload"
         raise error
-    return asset_out.dump(result.asset) | {
+    return asset_json(result.asset) | {
         "matched_by": result.matched_by,
         "actions": next_events(result.asset.status, current_user.role)}
 

@@ -3,14 +3,12 @@ code, serial number or Tagtrail URL count: a misread never lands on the wrong as
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
-
 from app.assets.models import Asset, AssetCode
+from app.assets.service import FULL
 from app.extensions import db
 from app.scanning.payload import Payload, parse
 
-LOADS = (so.joinedload(Asset.model), so.joinedload(Asset.location),
-         so.joinedload(Asset.assignee), so.joinedload(Asset.category))
+
 
 
 @dataclass
@@ -32,7 +30,7 @@ def _variants(code: str) -> set[str]:
 
 
 def _one(query) -> Asset | None:
-    return db.session.scalars(query.options(*LOADS).limit(1)).first()
+    return db.session.scalars(query.options(*FULL).limit(1)).first()
 
 
 def resolve(raw: str) -> Resolution:
@@ -53,7 +51,7 @@ def resolve(raw: str) -> Resolution:
         result.asset, result.matched_by = asset, "code"
         return result
     by_serial = db.session.scalars(sa.select(Asset).where(Asset.serial.in_(forms))
-                                   .options(*LOADS).limit(6)).unique().all()
+                                   .options(*FULL).limit(6)).unique().all()
     if len(by_serial) == 1:
         result.asset, result.matched_by = by_serial[0], "serial"
     else:
@@ -69,4 +67,4 @@ def _similar(code: str, limit: int = 5) -> list[Asset]:
     prefix = code.upper()
     return db.session.scalars(sa.select(Asset).where(
         Asset.tag >= prefix, Asset.tag < prefix + "\uffff").order_by(Asset.tag)
-        .options(*LOADS).limit(limit)).unique().all()
+        .options(*FULL).limit(limit)).unique().all()

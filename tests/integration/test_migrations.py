@@ -29,3 +29,11 @@ def test_search_index_follows_changes(app):
     assert service.list_assets(service.AssetQuery(q="presso")).total == 0
     assert service.list_assets(service.AssetQuery(q="kettle")).total == 1
     assert service.list_assets(service.AssetQuery(q="ke tle")).total == 1  # short word: a scan
+
+
+def test_common_words_are_searched_row_by_row(app, monkeypatch):
+    from app.assets import search, service
+    monkeypatch.setattr(search, "FEW", 1)  # every word counts as common here
+    make_asset(name="Espresso machine"), make_asset(name="Espresso grinder")
+    assert service.list_assets(service.AssetQuery(q="espresso")).total == 2
+    assert service.list_assets(service.AssetQuery(q="espresso grind")).total == 1
