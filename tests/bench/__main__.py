@@ -2,7 +2,6 @@
 import argparse
 import subprocess
 import sys
-from pathlib import Path
 
 from tests.bench import bench_register
 
@@ -14,10 +13,14 @@ def main() -> int:
                         help="print the slowest SQL of the list and detail pages, with plans")
     args = parser.parse_args()
     status = bench_register.main(quick=args.quick, explain=args.explain)
-    # In its own process: it pins itself to one core.
-    decode = Path(__file__).with_name("bench_decode.py")
-    print(f"\n{decode.name}:", flush=True)
-    return status or subprocess.run([sys.executable, str(decode)]).returncode
+    # Each in its own process: decoding pins itself to one core, the others start servers.
+    for module in ("bench_decode", "bench_labels", "bench_phone", "bench_sync"):
+        print(f"\n{module}:", flush=True)
+        command = [sys.executable, "-m", f"tests.bench.{module}"]
+        if args.quick and module == "bench_sync":
+            command.append("--quick")
+        status = subprocess.run(command).returncode or status
+    return status
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ SQL = {
         "numbers": "n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :n)",
         "tag": "printf('AST-%0{width}d', i)",
         "day": "date('now', ({}) || ' days')",
-        "time": "datetime('now', ({}) || ' days')",
+        # With microseconds, as SQLAlchemy writes them, so times compare as the app's do.
+        "time": "(datetime('now', ({}) || ' days') || '.000000')",
     },
     "postgresql": {
         "numbers": "n(i) AS (SELECT generate_series(1::bigint, :n))",
@@ -248,6 +249,9 @@ def _endpoints(n: int) -> dict[str, list[str]]:
         "(c) detail page": [f"/admin/assets/{t}" for t in rng.sample(with_history, 200)],
         "(d) GET /api/v1/assets/<tag>": [
             f"/api/v1/assets/AST-{rng.randint(1, n):0{width}d}" for _ in range(200)],
+        "(f) GET /api/v1/scan?payload=<tag URL>": [
+            f"/api/v1/scan?payload=https://tags.example/t/ast-{rng.randint(1, n):0{width}d}"
+            for _ in range(200)],
         "(e) bare Flask endpoint": ["/bench/bare"],
         "(e') bare + bearer token sign-in": ["/api/v1/bench/bare"],
     }
