@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from app.api import int_arg, json_body
 from app.assets import service
-from app.assets.schemas import asset_json
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
@@ -19,8 +18,8 @@ def index():
         q=request.args.get("q", "")[:200], status=request.args.get("status", ""),
         location=request.args.get("location", ""), sort=request.args.get("sort", "tag"),
         page=int_arg("page", 1), per_page=int_arg("per_page", 50, high=500))
-    page = service.list_assets(query)
-    return {"items": [asset_json(a) for a in page.items], "page": page.page,
+    page = service.list_assets(query, as_json=True)
+    return {"items": page.items, "page": page.page,
             "per_page": page.per_page, "total": page.total, "more": page.more}
 
 
@@ -31,10 +30,10 @@ def create():
     asset = service.create_asset(body, actor=current_user,
                                  device=request.headers.get("X-Device", "api")[:100])
     db.session.commit()
-    return asset_json(asset), 201, {"Location": url_for(".detail", tag=asset.tag)}
+    return service.record_for(asset.tag), 201, {"Location": url_for(".detail", tag=asset.tag)}
 
 
 @bp.get("/<tag>")
 @requires(Permission.VIEW)
 def detail(tag):
-    return asset_json(service.get_by_tag(tag))
+    return service.record_for(tag)

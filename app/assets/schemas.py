@@ -42,24 +42,17 @@ class AssetIn(Schema):
     notes = text(10_000, allow_none=True)
 
 
-def asset_json(asset) -> dict:
-    """An asset as the API shows it. A plain function: it runs on every lookup and list row,
-    where a schema library's dump costs more than the query."""
-    model, category, location = asset.model, asset.category, asset.location
-    department, assignee = asset.department, asset.assignee
+def asset_json(row) -> dict:
+    """An asset as the API shows it, from a row of service.RECORD."""
     return {
-        "tag": asset.tag, "name": asset.name, "serial": asset.serial,
-        "model": model.name if model else None,
-        "category": category.name if category else None,
-        "location": location.code if location else None,
-        "location_name": location.name if location else None,
-        "department": department.code if department else None,
-        "assignee": assignee.code if assignee else None,
-        "assignee_name": assignee.name if assignee else None,
-        "criticality": str(asset.criticality), "status": str(asset.status),
-        "purchase_date": isoformat(asset.purchase_date),
-        "purchase_cost": None if asset.purchase_cost is None else f"{asset.purchase_cost:.2f}",
-        "supplier": asset.supplier, "warranty_end": isoformat(asset.warranty_end),
-        "notes": asset.notes, "version": asset.version,
-        "created_at": isoformat(asset.created_at), "updated_at": isoformat(asset.updated_at),
+        "tag": row.tag, "name": row.name, "serial": row.serial, "model": row.model,
+        "category": row.category, "location": row.location,
+        "location_name": row.location_name, "department": row.department,
+        "assignee": row.assignee, "assignee_name": row.assignee_name,
+        "criticality": str(row.criticality), "status": str(row.status),
+        "purchase_date": isoformat(row.purchase_date),
+        "purchase_cost": None if row.purchase_cost is None else f"{row.purchase_cost:.2f}",
+        "supplier": row.supplier, "warranty_end": isoformat(row.warranty_end),
+        "notes": row.notes, "version": row.version,
+        "created_at": isoformat(row.created_at), "updated_at": isoformat(row.updated_at),
     }

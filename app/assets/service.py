@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from app.assets.models import Asset, Criticality
+from app.assets.schemas import asset_json
 from app.assets.search import matches
 from app.auth.models import User
 from app.errors import NotFound
@@ -14,11 +15,25 @@ from app.extensions import db
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_or_raise
 from app.lifecycle.states import AssetStatus
-from app.org.models import Location
+from app.catalog.models import AssetModel, Category
+from app.org.models import Department, Location, Person
 
-# Everything asset_json() and the pages show, loaded with the asset in one query.
+# Everything the pages show, loaded with the asset in one query.
 FULL = (so.joinedload(Asset.model), so.joinedload(Asset.location), so.joinedload(Asset.assignee),
         so.joinedload(Asset.category), so.joinedload(Asset.department))
+_place = so.aliased(Location)
+RECORD = (sa.select(Asset.tag, Asset.name, Asset.serial, AssetModel.name.label("model"),
+                    Category.name.label("category"), _place.code.label("location"),
+                    _place.name.label("location_name"), Department.code.label("department"),
+                    Person.code.label("assignee"), Person.name.label("assignee_name"),
+                    Asset.criticality, Asset.status, Asset.purchase_date, Asset.purchase_cost,
+                    Asset.supplier, Asset.warranty_end, Asset.notes, Asset.version,
+                    Asset.created_at, Asset.updated_at)
+          .outerjoin(AssetModel, Asset.model_id == AssetModel.id)
+          .outerjoin(Category, Asset.category_id == Category.id)
+          .outerjoin(_place, Asset.location_id == _place.id)
+          .outerjoin(Department, Asset.department_id == Department.id)
+          .outerjoin(Person, Asset.assignee_id == Person.id))
 SORTS = {"tag": Asset.tag, "name": Asset.name, "status": Asset.status,
          "updated": Asset.updated_at, "purchased": Asset.purchase_date,
          "warranty": Asset.warranty_end}
@@ -78,18 +93,38 @@ def _where(query: AssetQuery) -> list:
     return conditions
 
 
-def list_assets(query: AssetQuery) -> Page:
+def list_assets(query: AssetQuery, *, as_json: bool = False) -> Page:
+    """A page of assets: ORM objects for the pages, or the API's JSON (`as_json`)."""
     conditions = _where(query)
     limit = current_app.config["COUNT_LIMIT"]
     counted = db.session.scalar(sa.select(sa.func.count()).select_from(
         sa.select(Asset.id).where(*conditions).limit(limit + 1).subquery()))
     order = SORTS.get(query.sort, Asset.tag)
     order = order.desc() if query.descending else order.asc()
-    rows = db.session.scalars(
-        sa.select(Asset).where(*conditions).order_by(order, Asset.id)
-        .options(*FULL)
-        .limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+    window = dict(limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    if as_json:
+        rows = records_where(*conditions, order_by=(order, Asset.id), **window)
+    else:
+        rows = db.session.scalars(sa.select(Asset).where(*conditions).order_by(order, Asset.id)
+                                  .options(*FULL).limit(window["limit"])
+                                  .offset(window["offset"])).all()
     return Page(rows, min(counted, limit), counted > limit, query.page, query.per_page)
+
+
+def records_where(*conditions, order_by=(Asset.tag,), limit: int | None = None,
+            offset: int = 0) -> list[dict]:
+    """Assets as the API shows them, straight from one joined query: no ORM objects, since
+    this runs on every API lookup and list."""
+    rows = db.session.execute(RECORD.where(*conditions).order_by(*order_by)
+                              .limit(limit).offset(offset)).all()
+    return [asset_json(row) for row in rows]
+
+
+def record_for(tag: str) -> dict:
+    found = records_where(Asset.tag == tag, limit=1)
+    if not found:
+        raise NotFound(f"There is no asset with the tag {tag!r}.", {"tag": tag})
+    return found[0]
 
 
 def get_by_tag(tag: str) -> Asset:

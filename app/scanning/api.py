@@ -2,7 +2,8 @@
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 
-from app.assets.schemas import asset_json
+from app.assets import service as assets
+from app.assets.models import Asset
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import BadRequest, DomainError, NotFound, ValidationFailed
@@ -24,11 +25,11 @@ def scan():
             f"No asset carries the code {result.payload.text[:80]!r}. Attach this label to an "
             "asset, or register a new one with it.",
             {"payload": result.payload.text, "code": result.payload.code,
-             "candidates": [asset_json(a) for a in result.candidates],
+             "candidates": assets.records_where(Asset.id.in_([a.id for a in result.candidates])),
              "can_bind": bool(result.payload.code)})
         error.code = "unknown_payload"
         raise error
-    return asset_json(result.asset) | {
+    return assets.records_where(Asset.id == result.asset.id)[0] | {
         "matched_by": result.matched_by,
         "actions": next_events(result.asset.status, current_user.role)}
 
