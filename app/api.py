@@ -5,6 +5,15 @@ from marshmallow import Schema, ValidationError
 from app.errors import BadRequest, ValidationFailed
 
 
+def documented(body):
+    """Name what a view reads (a marshmallow schema, "PUT" for raw bytes, or "multipart")
+    for the OpenAPI spec. Put it under @requires, which keeps the mark."""
+    def mark(view):
+        view.body_schema = body
+        return view
+    return mark
+
+
 def json_body() -> dict:
     """The request's JSON object, or a clear 400/415-style refusal."""
     if not request.is_json:

@@ -2,8 +2,9 @@
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from app.api import int_arg, json_body
+from app.api import documented, int_arg, json_body
 from app.assets import service
+from app.assets.schemas import AssetIn
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
@@ -14,6 +15,7 @@ bp = Blueprint("assets_api", __name__, url_prefix="/api/v1/assets")
 @bp.get("")
 @requires(Permission.VIEW)
 def index():
+    """Search and filter the register, a page at a time."""
     query = service.AssetQuery(
         q=request.args.get("q", "")[:200], status=request.args.get("status", ""),
         location=request.args.get("location", ""), sort=request.args.get("sort", "tag"),
@@ -25,7 +27,9 @@ def index():
 
 @bp.post("")
 @requires(Permission.MANAGE)
+@documented(AssetIn)
 def create():
+    """Register an asset (a `create` event); `tag` and `name` are required."""
     body = json_body()
     asset = service.create_asset(body, actor=current_user,
                                  device=request.headers.get("X-Device", "api")[:100])
@@ -36,4 +40,5 @@ def create():
 @bp.get("/<tag>")
 @requires(Permission.VIEW)
 def detail(tag):
+    """One asset, with its version, assignee and last change."""
     return service.record_for(tag)

@@ -1,6 +1,7 @@
 """PUT/GET /api/v1/blobs/<sha256>: the phone's photos, uploaded by hash so a retry is a no-op."""
 from flask import Blueprint, request, send_file, url_for
 
+from app.api import documented
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import NotFound
@@ -13,7 +14,9 @@ A_YEAR = 365 * 24 * 3600
 
 @bp.put("/blobs/<sha256>")
 @requires(Permission.FIELD)
+@documented("PUT")
 def put_blob(sha256):
+    """Store a photo under its SHA-256; sending it again changes nothing."""
     store.check_name(sha256)
     store.check_size(request.content_length or 0)  # before reading a byte of the body
     blob = store.put(request.get_data(cache=False), sha256)
@@ -26,6 +29,7 @@ def put_blob(sha256):
 @bp.get("/blobs/<sha256>")  # Flask answers HEAD from this view too
 @requires(Permission.VIEW)
 def get_blob(sha256):
+    """A stored photo."""
     path = store.path_for(sha256)
     if not path.is_file():
         raise NotFound("No photo with this SHA-256 has been uploaded yet.", {"sha256": sha256})

@@ -3,7 +3,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import int_arg, json_body, load
+from app.api import documented, int_arg, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import ValidationFailed
@@ -23,6 +23,7 @@ class ResolveIn(Schema):
 @bp.get("/conflicts")
 @requires(Permission.VIEW)
 def index():
+    """Conflicts (a technician sees their own)."""
     status = request.args.get("status", "open")
     if status not in conflicts.STATUSES:
         raise ValidationFailed(f"'status' must be one of {', '.join(conflicts.STATUSES)}.",
@@ -38,7 +39,9 @@ def index():
 
 @bp.post("/conflicts/<int:conflict_id>/resolve")
 @requires(Permission.MANAGE)
+@documented(ResolveIn)
 def resolve(conflict_id):
+    """Resolve a conflict: keep_current, or apply_theirs."""
     conflict = conflicts.get(conflict_id)
     body = load(ResolveIn(), json_body())
     conflicts.resolve(conflict, choice=body["choice"], note=body["note"], actor=current_user)

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, request
 
-from app.api import int_arg, json_body, load
+from app.api import documented, int_arg, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
@@ -22,13 +22,16 @@ def _locations_json(locations: list[Location]) -> list[dict]:
 @bp.get("/locations")
 @requires(Permission.VIEW)
 def locations():
+    """Every location, in tree order."""
     rows = db.session.scalars(sa.select(Location).order_by(Location.path)).all()
     return {"items": _locations_json(rows)}
 
 
 @bp.post("/locations")
 @requires(Permission.MANAGE)
+@documented(LocationIn)
 def create_location():
+    """Add a location under an optional parent."""
     data = load(LocationIn(), json_body())
     parent = service.find_location(data["parent"], "parent") if data.get("parent") else None
     location = service.create_location(code=data["code"], name=data["name"].strip(),
@@ -40,6 +43,7 @@ def create_location():
 @bp.get("/people")
 @requires(Permission.VIEW)
 def people():
+    """People, searched by name, code or e-mail."""
     page = service.list_people(q=request.args.get("q", "")[:200], page=int_arg("page", 1),
                                per_page=int_arg("per_page", 50, high=500))
     return {"items": person_out.dump(page.items, many=True), "page": page.page,
@@ -48,7 +52,9 @@ def people():
 
 @bp.post("/people")
 @requires(Permission.MANAGE)
+@documented(PersonIn)
 def create_person():
+    """Add a person assets can be assigned to."""
     data = load(PersonIn(), json_body())
     email = (data.get("email") or "").strip().lower() or None
     department = (service.find_department(data["department"])

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 
+from app.api import documented
 from app.assets import service as assets
 from app.assets.models import Asset
 from app.auth.access import requires
@@ -16,6 +17,7 @@ bp = Blueprint("scanning_api", __name__, url_prefix="/api/v1")
 @bp.get("/scan")
 @requires(Permission.VIEW)
 def scan():
+    """The asset a scanned payload names, or 404 with candidates."""
     raw = request.args.get("payload", "")
     if not raw.strip():
         raise ValidationFailed("Send what the camera read as ?payload=...", {"payload": "empty"})
@@ -44,7 +46,9 @@ _STATUS = {"empty": 400, "image_too_large": 413, "too_many_pixels": 413,
 
 @bp.post("/decode")
 @requires(Permission.VIEW)
+@documented("multipart")
 def decode_photo():
+    """Read the codes in a photo."""
     upload = request.files.get("image")
     if upload is None:
         raise BadRequest("Send the photo as a multipart form field named 'image'.",

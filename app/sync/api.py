@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from app.api import int_arg, json_body, load
+from app.api import documented, int_arg, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
@@ -48,7 +48,9 @@ def _event_in(raw, device: str) -> EventIn | Outcome:
 
 @bp.post("/sync")
 @requires(Permission.FIELD)
+@documented(SyncBatch)
 def sync():
+    """Apply a device's batch of events, each on its own, in the order they happened."""
     batch = load(SyncBatch(), json_body())
     parsed = [_event_in(raw, batch["device_id"]) for raw in batch["events"]]
     results: dict[int, dict] = {}
