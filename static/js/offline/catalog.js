@@ -28,7 +28,7 @@ export async function refresh(onProgress = () => {}) {
     after = page.next ?? "";
   } while (after);
   await meta.set("since", serverTime);
-  await meta.set("refreshed", new Date().toISOString());
+  await meta.set("lastSync", new Date().toISOString()); // a good exchange with the server
   return received;
 }
 
