@@ -1,9 +1,14 @@
 // The only module that talks to IndexedDB: one database, its stores, and promise helpers.
 const DB_NAME = "tagtrail";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
-function upgrade(db) {
+function upgrade(db, from) {
   // One branch per version; never edit an old one.
+  if (from < 1) version1(db);
+  if (from < 2) db.createObjectStore("stocktakes", { keyPath: "id" });
+}
+
+function version1(db) {
   db.createObjectStore("assets", { keyPath: "key" }).createIndex("serial", "serial");
   db.createObjectStore("codes", { keyPath: "key" }); // extra label codes -> asset key
   db.createObjectStore("locations", { keyPath: "code" });
@@ -17,7 +22,7 @@ let opening;
 function open() {
   opening ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(DB_NAME, DB_VERSION);
-    request.onupgradeneeded = () => upgrade(request.result);
+    request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });

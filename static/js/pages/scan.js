@@ -2,9 +2,12 @@
 // asset's card from the phone's own copy, record field work into the outbox, watch it sync.
 import { ApiError, NetworkError, getJSON, postForm } from "../lib/api.js";
 import { meta } from "../lib/idb.js";
+import { resizePhoto } from "../lib/photos.js";
 import * as catalog from "../offline/catalog.js";
 import * as outbox from "../offline/outbox.js";
 import { registerApp } from "../pwa/register.js";
+import { checkSession } from "../pwa/session.js";
+import { mountSyncBar } from "../pwa/syncbar.js";
 import { success } from "../scan/feedback.js";
 import { startScanner } from "../scan/scanner.js";
 
@@ -25,8 +28,6 @@ const FIELDS = {
   mark_found: [["location", "place", false]],
   retire: [["reason", "text", true]],
 };
-const OLD_OUTBOX_MS = 60 * 60 * 1000; // warn when something has waited longer than this
-const PHOTO_SIDE = 1600;
 
 let scanner = null;
 let current = null; // the asset on the card
@@ -190,15 +191,6 @@ async function openAction(action) {
   $("action").showModal();
 }
 
-async function resize(file) {
-  const bitmap = await createImageBitmap(file);
-  const scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
-  const canvas = Object.assign(document.createElement("canvas"),
-    { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
-  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
-}
-
 async function saveAction(form) {
   const action = form.dataset.action;
   const data = {};
@@ -208,59 +200,12 @@ async function saveAction(form) {
     const kind = control.dataset.kind;
     data[control.name] = kind === "minutes" ? Number(value) : kind === "money" ? value.replace(",", ".") : value;
   }
-  const photos = await Promise.all([...$("action-photos").files].map(resize));
+  const photos = await Promise.all([...$("action-photos").files].map(resizePhoto));
   const asset = current;
   await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos });
   await catalog.applyLocally(asset.tag, action, data);
   await showAsset(await catalog.resolve(asset.tag), "on this phone");
   say(navigator.onLine ? `${LABELS[action]} saved.` : `${LABELS[action]} saved on this phone; it will sync when there is signal.`);
-}
-
-// ---- sync status
-
-function ago(iso) {
-  if (!iso) return "not synced yet";
-  const minutes = Math.round((Date.now() - new Date(iso)) / 60000);
-  return minutes < 1 ? "synced just now" : `last synced ${minutes} min ago`;
-}
-
-async function renderSync() {
-  const events = await outbox.list();
-  const pending = events.filter((e) => e.state === "pending");
-  const { syncing, sent, total, problem } = outbox.status();
-  $("waiting").textContent = syncing ? `Syncing ${sent} of ${total}…`
-    : pending.length ? `${pending.length} waiting` : "Nothing waiting";
-  $("last-sync").textContent = !pending.length && !syncing && (await meta.get("lastSync")) ? "all synced" : ago(await meta.get("lastSync"));
-  $("syncbar").classList.toggle("waiting", pending.length > 0);
-  const oldest = pending[0] && Date.now() - new Date(pending[0].occurred_at);
-  const notes = { offline: "No connection: changes wait on this phone and sync by themselves.",
-    signin: "Your sign-in has expired. Nothing is lost: sign in again to send what waits." };
-  let text = notes[problem] ?? problem;
-  if (oldest > OLD_OUTBOX_MS) text = `${text ? `${text} ` : ""}Some changes have waited over an hour.`;
-  $("sync-problem").textContent = text;
-  $("sync-problem").hidden = !text;
-  if (problem === "signin") {
-    const link = Object.assign(document.createElement("a"), { href: `/auth/login?next=${encodeURIComponent("/scan")}`, textContent: "Sign in" });
-    $("sync-problem").append(" ", link);
-  }
-  $("problems").replaceChildren(...events.filter((e) => e.state !== "pending").map(problemItem));
-}
-
-function problemItem(event) {
-  const item = document.createElement("li");
-  const what = Object.assign(document.createElement("span"), { textContent: `${LABELS[event.type] ?? event.type} · ${event.asset}` });
-  const why = Object.assign(document.createElement("span"), { className: "why",
-    textContent: `${event.state === "conflict" ? "Conflict, waiting for a manager" : "Refused"}: ${event.reason}` });
-  item.append(what, why);
-  if (event.state === "rejected") {
-    const again = Object.assign(document.createElement("button"), { type: "button", textContent: "Retry" });
-    again.addEventListener("click", () => outbox.retry(event.id));
-    item.append(again);
-  }
-  const drop = Object.assign(document.createElement("button"), { type: "button", textContent: event.state === "conflict" ? "Dismiss" : "Discard" });
-  drop.addEventListener("click", () => outbox.discard(event.id));
-  item.append(drop);
-  return item;
 }
 
 // ---- camera and inputs
@@ -353,21 +298,7 @@ $("action-form").addEventListener("submit", (e) => {
   if (!e.target.checkValidity()) { e.preventDefault(); return; }
   saveAction(e.target);
 });
-$("sync-now").addEventListener("click", () => outbox.flush());
-outbox.changes.addEventListener("change", renderSync);
 addEventListener("pagehide", stop);
-addEventListener("online", renderSync);
-addEventListener("offline", renderSync);
-
-async function checkSession() {
-  if (!navigator.onLine) return;
-  try {
-    await getJSON("/api/v1/session");
-  } catch (err) {
-    // Signed out with nothing waiting: go and sign in. With work waiting, keep it and say so.
-    if (err.status === 401 && !(await outbox.list()).length) location.assign(`/auth/login?next=${encodeURIComponent("/scan")}`);
-  }
-}
 
 const ready = (async () => {
   await checkSession();
@@ -375,7 +306,7 @@ const ready = (async () => {
     $("update").hidden = false;
     $("reload").onclick = () => { sessionStorage.setItem("tagtrail-updating", "1"); activate(); };
   }).catch(() => null);
-  await renderSync();
+  await mountSyncBar(LABELS);
   await loadCatalog();
   const people = await catalog.people();
   $("people-list").replaceChildren(...people.map((p) => new Option(p.name, p.code)));

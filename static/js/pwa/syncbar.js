@@ -1,0 +1,69 @@
+// The bar on every phone screen: what waits, when it last synced, what failed and why.
+import { meta } from "../lib/idb.js";
+import * as outbox from "../offline/outbox.js";
+
+const $ = (id) => document.getElementById(id);
+const OLD_OUTBOX_MS = 60 * 60 * 1000; // warn when something has waited longer than this
+const NOTES = {
+  offline: "No connection: changes wait on this phone and sync by themselves.",
+  signin: "Your sign-in has expired. Nothing is lost: sign in again to send what waits.",
+};
+let labels = {};
+
+function ago(iso) {
+  if (!iso) return "not synced yet";
+  const minutes = Math.round((Date.now() - new Date(iso)) / 60000);
+  return minutes < 1 ? "synced just now" : `last synced ${minutes} min ago`;
+}
+
+export async function render() {
+  const events = await outbox.list();
+  const pending = events.filter((e) => e.state === "pending");
+  const { syncing, sent, total, problem } = outbox.status();
+  const lastSync = await meta.get("lastSync");
+  $("waiting").textContent = syncing ? `Syncing ${sent} of ${total}…`
+    : pending.length ? `${pending.length} waiting` : "Nothing waiting";
+  $("last-sync").textContent = !pending.length && !syncing && lastSync ? "all synced" : ago(lastSync);
+  $("syncbar").classList.toggle("waiting", pending.length > 0);
+  let text = NOTES[problem] ?? problem;
+  if (pending[0] && Date.now() - new Date(pending[0].occurred_at) > OLD_OUTBOX_MS) {
+    text = `${text ? `${text} ` : ""}Some changes have waited over an hour.`;
+  }
+  $("sync-problem").textContent = text;
+  $("sync-problem").hidden = !text;
+  if (problem === "signin") {
+    const next = encodeURIComponent(location.pathname);
+    $("sync-problem").append(" ", Object.assign(document.createElement("a"),
+      { href: `/auth/login?next=${next}`, textContent: "Sign in" }));
+  }
+  $("problems").replaceChildren(...events.filter((e) => e.state !== "pending").map(problemItem));
+}
+
+function problemItem(event) {
+  const item = document.createElement("li");
+  const what = Object.assign(document.createElement("span"),
+    { textContent: `${labels[event.type] ?? event.type.replace(/_/g, " ")} · ${event.asset}` });
+  const why = Object.assign(document.createElement("span"), { className: "why",
+    textContent: `${event.state === "conflict" ? "Conflict, waiting for a manager" : "Refused"}: ${event.reason}` });
+  item.append(what, why);
+  if (event.state === "rejected") {
+    const again = Object.assign(document.createElement("button"), { type: "button", textContent: "Retry" });
+    again.addEventListener("click", () => outbox.retry(event.id));
+    item.append(again);
+  }
+  const drop = Object.assign(document.createElement("button"),
+    { type: "button", textContent: event.state === "conflict" ? "Dismiss" : "Discard" });
+  drop.addEventListener("click", () => outbox.discard(event.id));
+  item.append(drop);
+  return item;
+}
+
+/** Wire the bar up: it re-renders whenever the outbox or the connection changes. */
+export async function mountSyncBar(actionLabels = {}) {
+  labels = actionLabels;
+  $("sync-now").addEventListener("click", () => outbox.flush());
+  outbox.changes.addEventListener("change", render);
+  addEventListener("online", render);
+  addEventListener("offline", render);
+  await render();
+}
