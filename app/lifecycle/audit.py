@@ -4,11 +4,13 @@ import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.lifecycle.models import GENESIS_HASH, ChainHead, Event
 
 HEAD_ID = 1
+LOCK_KEY = "tagtrail.chain_head"
 
 
 def event_hash(event: Event) -> str:
@@ -22,10 +24,15 @@ def event_hash(event: Event) -> str:
 
 
 def lock_chain() -> ChainHead:
-    """Take the chain's write lock for this transaction and return its head.
+    """Take the chain's write lock for this transaction (once) and return its head.
 
-    The UPDATE comes first on purpose: it makes PostgreSQL hold the row lock and SQLite the
-    database write lock until commit, so events from every worker line up one by one."""
+    The UPDATE is the transaction's first write, on purpose: PostgreSQL then holds the row
+    lock and SQLite the database write lock until commit, so events from every worker line
+    up one by one. Call it outside any savepoint: SQLite's driver opens the transaction only
+    before a write, and a transaction a SAVEPOINT opened would commit on its RELEASE."""
+    head = db.session.info.get(LOCK_KEY)
+    if head is not None:
+        return head
     locked = db.session.execute(
         sa.update(ChainHead).where(ChainHead.id == HEAD_ID).values(seq=ChainHead.seq)
     ).rowcount
@@ -33,7 +40,14 @@ def lock_chain() -> ChainHead:
         db.session.add(ChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
         db.session.flush()
     head = db.session.get(ChainHead, HEAD_ID, populate_existing=True)
+    db.session.info[LOCK_KEY] = head
     return head
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _release(session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended, and its lock with it
+        session.info.pop(LOCK_KEY, None)
 
 
 def append(event: Event, head: ChainHead) -> None:

@@ -50,6 +50,8 @@ class Outcome:
             result["details"] = self.details
         if self.event is not None:
             result["version"] = self.event.version
+            if "result" in self.event.data:  # what a stock-take scan counted as
+                result["result"] = self.event.data["result"]
         return result
 
 
@@ -58,12 +60,13 @@ def apply_event(incoming: EventIn, *, actor: User) -> Outcome:
 
     A repeated id returns the first outcome; an event made against an older version that
     contradicts what happened since is stored as a conflict. The caller commits."""
+    head = audit.lock_chain()
     earlier = _earlier(incoming.id)
     if earlier is not None:
         return earlier
     try:
         with db.session.begin_nested():
-            return _apply(incoming, actor)
+            return _apply(incoming, actor, head)
     except DomainError as exc:
         return Outcome(incoming.id, "rejected", exc.message, exc.code, exc.details)
     except IntegrityError:
@@ -107,9 +110,8 @@ class _Clash(Exception):
         self.reason, self.against = reason, against
 
 
-def _apply(incoming: EventIn, actor: User) -> Outcome:
+def _apply(incoming: EventIn, actor: User, head) -> Outcome:
     _check_envelope(incoming)
-    head = audit.lock_chain()
     rule = states.check(incoming.type, None, actor.role)
     asset = _target(incoming)
     since = _others_since(asset, incoming, actor)
@@ -117,8 +119,9 @@ def _apply(incoming: EventIn, actor: User) -> Outcome:
     data = dict(incoming.data)
     if incoming.type == "create":
         data["tag"] = asset.tag
-    # An inner savepoint, so that a conflict can undo what the handler did and still be stored.
-    attempt = db.session.begin_nested()
+    # A stale event may turn out to be a conflict, stored after undoing what its handler did:
+    # an inner savepoint for that. A current one is all or nothing with the outer savepoint.
+    attempt = db.session.begin_nested() if stale else None
     try:
         if incoming.type != "create":
             states.check(incoming.type, asset.status, actor.role)
@@ -133,22 +136,26 @@ def _apply(incoming: EventIn, actor: User) -> Outcome:
         attempt.rollback()
         return _conflict(incoming, asset, actor, head, clash.reason, clash.against)
     except DomainError as exc:
+        if not stale:
+            raise
         attempt.rollback()
-        if stale and exc.code == "invalid_transition":
+        if exc.code == "invalid_transition":
             # It was valid on the device when it was made; the asset has moved on since.
             return _conflict(incoming, asset, actor, head, exc.message,
                              [e.id for e in since])
         raise
-    if incoming.type == "create":
-        db.session.add(asset)
     asset.status = new_status
     asset.version += 1
     asset.updated_at = utcnow()
-    asset.search_text = search_text(asset)
-    db.session.flush()  # a new asset gets its id, which the event's hash covers
+    if incoming.type == "create" or _search_fields_changed(asset):
+        asset.search_text = search_text(asset)
+    if incoming.type == "create":
+        db.session.add(asset)
+        db.session.flush()  # the new asset's id, which the event's hash covers
     event = _event(incoming, asset, actor, change.data | {"effects": effects}, "applied")
     audit.append(event, head)
-    attempt.commit()
+    if attempt is not None:
+        attempt.commit()
     return Outcome(incoming.id, "applied", event=event)
 
 
@@ -240,6 +247,15 @@ def _event(incoming, asset, actor, data, outcome, reason="") -> Event:
                  device=(incoming.device or "web")[:100], occurred_at=incoming.occurred_at or now,
                  received_at=now, base_version=incoming.base_version, version=asset.version,
                  data=data, outcome=outcome, reason=reason)
+
+
+SEARCHED = ("name", "serial", "model", "assignee", "location")
+
+
+def _search_fields_changed(asset: Asset) -> bool:
+    # Read from the session's change history: no query to load the related rows.
+    attrs = sa.inspect(asset).attrs
+    return any(attrs[name].history.has_changes() for name in SEARCHED)
 
 
 def search_text(asset: Asset) -> str:
