@@ -61,11 +61,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.openapi import bp as openapi
     from app.pwa import views as pwa
     from app.scanning import api as scanning_api, views as scanning
+    from app.stocktakes import api as stocktakes_api, views as stocktakes
     from app.sync import api as sync_api
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
                       admin.bp, conflicts.bp, conflicts_api.bp, files_api.bp, labels.bp,
-                      pwa.bp, scanning.bp, scanning_api.bp, sync_api.bp, openapi, health):
+                      pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
+                      sync_api.bp, openapi, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

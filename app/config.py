@@ -47,4 +47,5 @@ class Config:
     TAG_WIDTH = 6
     ORGANISATION = "Tagtrail demo organisation"
     PER_PAGE = 50
+    NOT_SEEN_DAYS = 180  # an asset no one has seen for this long is listed as not seen
     COUNT_LIMIT = 1_000  # list pages count matches up to this, then say "1,000+"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.assets.models import Asset, AssetCode, CodeKind, Criticality
 from app.assets.schemas import AssetIn
@@ -15,6 +15,7 @@ from app.extensions import db
 from app.lifecycle.models import Conflict, ConflictStatus, Event
 from app.lifecycle.states import AssetStatus
 from app.org import service as org
+from app.stocktakes import scans
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="A photo is the SHA-256 of an uploaded blob.")
 
@@ -222,12 +223,24 @@ def mark_found(asset: Asset, data: dict) -> Change:
 
 
 class StocktakeScanData(EventData):
-    stocktake = fields.Raw(required=True)
-    location = fields.Str(validate=validate.Length(min=1, max=64))
+    stocktake = fields.Int(required=True)
+    location = fields.Str(validate=validate.Length(min=1, max=64))  # the room the scanner is in
+    how = fields.Str(load_default="scanned", validate=validate.OneOf(["scanned", "seen"]))
+    reason = fields.Str(validate=validate.Length(min=1, max=2000))  # why "seen", not scanned
+
+    @validates_schema
+    def _reason_when_seen(self, data, **_kwargs):
+        if data["how"] == "seen" and not data.get("reason"):
+            raise ValidationError("Say why it was seen but could not be scanned.", "reason")
 
 
 def stocktake_scan(asset: Asset, data: dict) -> Change:
-    return Change(_load(StocktakeScanData(), data))
+    """Count the asset in an open stock-take, or say it was already counted. The asset itself
+    stays as it is: reconciliation moves or marks it later. The count row is written when
+    the event is stored (app/stocktakes/models.py), from the "result" returned here."""
+    clean = _load(StocktakeScanData(), data)
+    clean = {k: v for k, v in clean.items() if k not in ("result", "expected_at")}
+    return Change(clean | scans.classify(asset, clean["stocktake"], clean.get("location")))
 
 
 class AttachCodeData(EventData):

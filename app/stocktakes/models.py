@@ -1,0 +1,95 @@
+"""A stock-take: what was expected under a location when it started, and what was counted."""
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.auth.models import User
+from app.dbtypes import str_enum
+from app.extensions import db
+from app.lifecycle.models import Event
+from app.org.models import Location
+from app.timeutil import utcnow
+
+
+class StocktakeStatus(StrEnum):
+    OPEN = "open"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class Stocktake(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("location.id"), index=True)
+    status: so.Mapped[StocktakeStatus] = so.mapped_column(
+        str_enum(StocktakeStatus), default=StocktakeStatus.OPEN, index=True)
+    started_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    started_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    finished_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    finished_at: so.Mapped[datetime | None]
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    expected_count: so.Mapped[int] = so.mapped_column(default=0)
+    found_count: so.Mapped[int | None]  # kept when it ends, for the accuracy history
+
+    location: so.Mapped[Location] = so.relationship()
+    started_by: so.Mapped[User] = so.relationship(foreign_keys=[started_by_id])
+    finished_by: so.Mapped[User | None] = so.relationship(foreign_keys=[finished_by_id])
+
+    @property
+    def accuracy(self) -> float | None:
+        if self.found_count is None or not self.expected_count:
+            return None
+        return self.found_count / self.expected_count
+
+
+class StocktakeExpected(db.Model):
+    """The snapshot taken at the start: each asset that should be found, and where."""
+
+    __tablename__ = "stocktake_expected"
+
+    stocktake_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("stocktake.id"),
+                                                    primary_key=True)
+    # Copied from asset rows in the same INSERT ... SELECT, and neither assets nor places are
+    # ever deleted: foreign keys here would only re-check what was just read, and cost
+    # PostgreSQL more than half of a 50,000-asset snapshot.
+    asset_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    location_id: so.Mapped[int]
+
+
+class StocktakeCount(db.Model):
+    """An asset counted once in a stock-take, however many devices scanned it."""
+
+    __tablename__ = "stocktake_count"
+    __table_args__ = (sa.UniqueConstraint("stocktake_id", "asset_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    stocktake_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("stocktake.id"))
+    asset_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("asset.id"))
+    location_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("location.id"))
+    event_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("event.id"))
+    how: so.Mapped[str] = so.mapped_column(sa.String(16), default="scanned")  # scanned | seen
+    counted_at: so.Mapped[datetime]
+    actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    device: so.Mapped[str] = so.mapped_column(sa.String(100), default="web")
+
+
+COUNTED = ("found", "misplaced", "unexpected")  # scan results that make a count row
+
+
+@sa.event.listens_for(Event, "after_insert")
+def _count(_mapper, connection, event: Event) -> None:
+    """A stocktake_scan applied as a first count gets its count row, in the event's own
+    transaction. The scan's handler decided the result; only here is the event id known."""
+    data = event.data or {}
+    if event.type != "stocktake_scan" or event.outcome != "applied" \
+            or data.get("result") not in COUNTED:
+        return
+    seen_at = None
+    if data.get("location"):
+        seen_at = sa.select(Location.id).where(Location.code == data["location"]) \
+            .scalar_subquery()
+    connection.execute(sa.insert(StocktakeCount.__table__).values(
+        stocktake_id=data["stocktake"], asset_id=event.asset_id, location_id=seen_at,
+        event_id=event.id, how=data.get("how", "scanned"), counted_at=event.occurred_at,
+        actor_id=event.actor_id, device=event.device))

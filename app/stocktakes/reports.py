@@ -1,0 +1,53 @@
+"""Stock-take reports: a CSV with one row per asset, and a PDF with the figures and lists."""
+import csv
+import io
+
+from flask import Response, current_app, render_template
+
+from app.stocktakes import service
+from app.stocktakes.models import Stocktake
+from app.timeutil import isoformat, utcnow
+
+CSV_HEADER = ["tag", "name", "expected location", "seen location", "result", "counted by",
+              "counted at"]
+PDF_ROWS = 1000  # per list in the PDF; the CSV has every asset
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting with these as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def csv_text(stocktake: Stocktake) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in service.lines(stocktake):
+        writer.writerow([_cell(v) for v in (
+            row.tag, row.name, row.expected_at, row.seen_at, row.result, row.counted_by,
+            isoformat(row.counted_at))])
+    return out.getvalue()
+
+
+def pdf(stocktake: Stocktake) -> bytes:
+    from weasyprint import HTML  # heavy (Pango): load it only when printing
+
+    total, rooms = service.progress(stocktake)
+    lists = {name: service.lines(stocktake, name, limit=PDF_ROWS + 1)
+             for name in ("missing", "misplaced", "unexpected")}
+    html = render_template("stocktakes/report_pdf.html", stocktake=stocktake, total=total,
+                           rooms=[r for r in rooms if r.expected or r.unexpected],
+                           lists=lists, limit=PDF_ROWS, generated_at=utcnow(),
+                           organisation=current_app.config["ORGANISATION"])
+    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+
+
+def pdf_response(stocktake: Stocktake) -> Response:
+    return Response(pdf(stocktake), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="stocktake-{stocktake.id}.pdf"'})
+
+
+def csv_response(stocktake: Stocktake) -> Response:
+    return Response(csv_text(stocktake), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="stocktake-{stocktake.id}.csv"'})
