@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, u
 
 bp = Blueprint("pwa", __name__)
 
-SHELL_PAGES = ["/scan"]
+SHELL_PAGES = ["/scan", "/stocktake"]
 # Everything the shell needs offline, relative to static/ (the decoder's wasm included).
 SHELL_STATIC = ["css/*.css", "js/**/*.js", "vendor/**/*.js", "vendor/**/*.wasm", "icons/*.png"]
 
@@ -23,6 +23,11 @@ def home():
 @bp.get("/scan")
 def scan():
     return render_template("pwa/scan.html")
+
+
+@bp.get("/stocktake")
+def stocktake():
+    return render_template("pwa/stocktake.html")
 
 
 @bp.get("/manifest.webmanifest")
