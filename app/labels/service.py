@@ -8,8 +8,9 @@ from flask import current_app, render_template
 from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.labels.layouts import STOCKS, Stock
 from app.labels import symbols
+from app.labels.layouts import STOCKS, Stock
+from app.pdf import html_to_pdf
 
 MAX_LABELS = 5000
 
@@ -84,6 +85,4 @@ def _box(stock: Stock, longest_code: int) -> dict:
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy (Pango): load it only when printing
-
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    return html_to_pdf(html)

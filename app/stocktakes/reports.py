@@ -4,6 +4,7 @@ import io
 
 from flask import Response, current_app, render_template
 
+from app.pdf import html_to_pdf
 from app.stocktakes import service
 from app.stocktakes.models import Stocktake
 from app.timeutil import isoformat, utcnow
@@ -31,8 +32,6 @@ def csv_text(stocktake: Stocktake) -> str:
 
 
 def pdf(stocktake: Stocktake) -> bytes:
-    from weasyprint import HTML  # heavy (Pango): load it only when printing
-
     total, rooms = service.progress(stocktake)
     lists = {name: service.lines(stocktake, name, limit=PDF_ROWS + 1)
              for name in ("missing", "misplaced", "unexpected")}
@@ -40,7 +39,7 @@ def pdf(stocktake: Stocktake) -> bytes:
                            rooms=[r for r in rooms if r.expected or r.unexpected],
                            lists=lists, limit=PDF_ROWS, generated_at=utcnow(),
                            organisation=current_app.config["ORGANISATION"])
-    return HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    return html_to_pdf(html)
 
 
 def pdf_response(stocktake: Stocktake) -> Response:

@@ -6,40 +6,17 @@ import threading
 from pathlib import Path
 
 import pytest
-from flask import g
-from flask_login import FlaskLoginClient
 from PIL import Image
 
 from app import create_app
 from app.auth.roles import Role
 from app.extensions import db
-from app.files import api as files_api, store
-from tests.database import empty_tables
+from app.files import store
 from tests.factories import PASSWORD, make_token, make_user
 
 
-def make_app(config):
-    app = create_app(config)
-    if "files_api" not in app.blueprints:  # until create_app registers it itself
-        app.register_blueprint(files_api.bp)
-    return app
 
 
-@pytest.fixture
-def app(config):
-    # conftest's `app`, built with make_app.
-    app = make_app(config)
-    app.test_client_class = FlaskLoginClient
-
-    @app.teardown_request
-    def _forget_user(_exc):
-        g.pop("_login_user", None)
-
-    with app.app_context():
-        empty_tables(db)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -239,7 +216,7 @@ def test_a_bearer_token_works_too(app):
 
 
 def test_a_session_upload_needs_the_csrf_header(config):
-    app = make_app(config | {"WTF_CSRF_ENABLED": True})
+    app = create_app(config | {"WTF_CSRF_ENABLED": True})
     with app.app_context():
         user = make_user(Role.TECHNICIAN)
         phone = app.test_client()
@@ -284,3 +261,11 @@ def test_two_phones_uploading_the_same_photo_at_once_both_succeed(app):
     assert sorted(statuses) in ([200, 201], [201, 201])
     assert store.read(sha(data)) == data
     assert stored_files() == [store.path_for(sha(data))]
+
+
+def test_cut_short_photos_are_refused_even_after_a_pdf_was_made(app, tech):
+    from app.pdf import html_to_pdf
+    html_to_pdf("<p>WeasyPrint, once imported, tells Pillow to accept truncated images.</p>")
+    cut = picture("JPEG", size=(200, 150))
+    reply = put(tech, cut[:len(cut) // 2])
+    assert (reply.status_code, reply.json["error"]["code"]) == (422, "corrupt_image")

@@ -1,40 +1,18 @@
 """Resolving conflicts: the manager pages, the phone's JSON, and what each choice leaves behind."""
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask_login import FlaskLoginClient
 
-from app import create_app
 from app.assets.models import Asset
 from app.auth.roles import Role
 from app.errors import NotAllowed, ValidationFailed
 from app.extensions import db
-from app.lifecycle import api as conflicts_api, audit, conflicts, views as conflicts_views
+from app.lifecycle import audit, conflicts
 from app.lifecycle.models import Conflict, ConflictStatus, Event
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.lifecycle.states import AssetStatus
-from tests.database import empty_tables
 from tests.factories import make_asset, make_location, make_person, make_user
 
 
-@pytest.fixture
-def app(config):
-    """tests/conftest.py's app, plus this module's blueprints until create_app registers them."""
-    app = create_app(config)
-    if "conflicts" not in app.blueprints:
-        app.register_blueprint(conflicts_views.bp)
-        app.register_blueprint(conflicts_api.bp)
-    app.test_client_class = FlaskLoginClient
-
-    @app.teardown_request
-    def _forget_user(_exc):
-        g.pop("_login_user", None)
-
-    with app.app_context():
-        empty_tables(db)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -7,11 +7,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask_login import FlaskLoginClient
 from pypdf import PdfReader
 
-from app import create_app
 from app.assets import service as assets
 from app.assets.models import Asset
 from app.auth.roles import Role
@@ -20,32 +17,12 @@ from app.extensions import db
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.org.models import LocationKind
-from app.stocktakes import api as stocktakes_api, service, views as stocktakes_views
+from app.stocktakes import service
 from app.stocktakes.models import StocktakeCount
 from app.timeutil import utcnow
-from tests.database import empty_tables
 from tests.factories import make_asset, make_location, make_person, make_token, make_user
 
 
-@pytest.fixture
-def app(config):
-    """tests/conftest.py's app, plus this module's blueprints until create_app registers
-    them."""
-    app = create_app(config)
-    if "stocktakes" not in app.blueprints:
-        app.register_blueprint(stocktakes_views.bp)
-        app.register_blueprint(stocktakes_api.bp)
-    app.test_client_class = FlaskLoginClient
-
-    @app.teardown_request
-    def _forget_user(_exc):
-        g.pop("_login_user", None)
-
-    with app.app_context():
-        empty_tables(db)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
