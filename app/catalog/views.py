@@ -54,7 +54,7 @@ def _model_form(model: AssetModel | None):
             flash(f"Model {model.name} saved.")
             return redirect(url_for(".models"))
     title = f"Edit {model.name}" if model else "New model"
-    return render_template("catalog/form.html", form=form, title=title,
+    return render_template("admin/form.html", form=form, title=title,
                            cancel=url_for(".models")), form_status(form)
 
 
@@ -93,7 +93,7 @@ def _category_form(category: Category | None):
             flash(f"Category {category.name} saved.")
             return redirect(url_for(".categories"))
     title = f"Edit {category.name}" if category else "New category"
-    return render_template("catalog/form.html", form=form, title=title,
+    return render_template("admin/form.html", form=form, title=title,
                            cancel=url_for(".categories")), form_status(form)
 
 

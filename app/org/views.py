@@ -186,6 +186,6 @@ def _save_person(person: Person | None, form) -> Person:
 
 
 def _form_page(form, title: str, cancel: str):
-    return (render_template("org/form.html", form=form, title=title, cancel=cancel),
+    return (render_template("admin/form.html", form=form, title=title, cancel=cancel),
             form_status(form))
 
