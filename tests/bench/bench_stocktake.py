@@ -121,14 +121,15 @@ def reconcile(stocktake_id: int, manager: User) -> None:
     print(f"    {sizes}")
     total = took_lists
     for action in service.ACTIONS:
-        summary, took = timed(f"{action}", lambda: service.reconcile(stocktake, action,
+        summary, took = timed(f"{action}", lambda action=action: service.reconcile(stocktake, action,
                                                                      actor=manager))
         db.session.commit()
         total += took
         print(f"    {summary.applied:,} applied, {len(summary.skipped):,} skipped "
               f"({summary.applied / took:,.0f} events/s)")
         again, _ = timed(f"{action} again (idempotent)",
-                         lambda: service.reconcile(stocktake, action, actor=manager))
+                         lambda action=action: service.reconcile(stocktake, action,
+                                                                 actor=manager))
         db.session.commit()
         assert again.applied == 0, str(again)
     print(f"  reconciliation in all (lists + the three actions): {total:.2f} s")

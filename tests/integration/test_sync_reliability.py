@@ -184,7 +184,7 @@ def test_two_devices_with_overlapping_batches_apply_each_event_once(fleet, serve
     server.start()
     barrier = threading.Barrier(2)
     flights = [InFlight(server.port, token, device, batch, timeout=WAIT)
-               for token, device, batch in zip(fleet["tokens"], ("phone-a", "phone-b"), (a, b))]
+               for token, device, batch in zip(fleet["tokens"], ("phone-a", "phone-b"), (a, b), strict=True)]
 
     def go(flight):
         barrier.wait(WAIT)
@@ -209,7 +209,7 @@ def test_two_devices_with_overlapping_batches_apply_each_event_once(fleet, serve
         expected = ["applied", "duplicate"] if event_id in shared else ["applied"]
         assert sorted(statuses) == expected, (event_id, statuses)
 
-    for token, device, batch in zip(fleet["tokens"], ("phone-a", "phone-b"), (a, b)):
+    for token, device, batch in zip(fleet["tokens"], ("phone-a", "phone-b"), (a, b), strict=True):
         status, reply = post_sync(server.port, token, device, batch, timeout=WAIT)
         assert status == 200
         assert {r["status"] for r in reply["results"]} == {"duplicate"}
