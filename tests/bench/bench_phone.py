@@ -20,7 +20,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.extensions import db
 from tests.bench.bench_register import generate
-from tests.browser.conftest import CHROMIUM, CLOSED_NETWORK
+from tests.browser.conftest import CHROMIUM, CLOSED_NETWORK, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "bench-password"
@@ -81,7 +81,7 @@ def main() -> None:
         page = context.new_page()
         sign_in(page, url)
         started = time.perf_counter()
-        page.wait_for_function("globalThis.tagtrail", timeout=120_000)
+        wait_for(page, "globalThis.tagtrail", timeout_s=120)
         page.evaluate("tagtrail.ready")
         took = time.perf_counter() - started
         count = page.evaluate("tagtrail.catalog.assetCount()")
@@ -101,7 +101,7 @@ def main() -> None:
         print(f"scan to card from IndexedDB ({len(lookups)} tags): median "
               f"{statistics.median(lookups):.1f} ms, p95 "
               f"{statistics.quantiles(lookups, n=20)[18]:.1f} ms")
-        page.wait_for_function("navigator.serviceWorker.controller")
+        wait_for(page, "navigator.serviceWorker.controller")
         for label, warm in (("first visit", False), ("repeat visit (service worker)", True)):
             tab = (context if warm else browser.new_context()).new_page()
             cdp = tab.context.new_cdp_session(tab)
@@ -110,8 +110,8 @@ def main() -> None:
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
             started = time.perf_counter()
             tab.goto(f"{url}/scan", wait_until="commit")
-            tab.wait_for_function("document.readyState === 'complete' && globalThis.tagtrail "
-                                  "&& !document.querySelector('#start').disabled")
+            wait_for(tab, "document.readyState === 'complete' && globalThis.tagtrail "
+                          "&& !document.querySelector('#start').disabled", timeout_s=60)
             print(f"time to interactive, Slow 4G + {CPU_SLOWDOWN}x CPU, {label}: "
                   f"{(time.perf_counter() - started) * 1000:.0f} ms")
             tab.close()

@@ -1,6 +1,7 @@
 """Real-browser fixtures: the system Chromium through Playwright, a live server on a thread,
 and a fake camera whose picture each test chooses."""
 import shutil
+import time
 import threading
 
 import pytest
@@ -84,3 +85,13 @@ def sign_in(page, live_server):
         page.click("button.primary")
         page.wait_for_url(f"**{then}")
     return go
+
+
+def wait_for(page, expression: str, timeout_s: float = 30) -> None:
+    """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function
+    compiles its predicate with eval, which the app's Content-Security-Policy forbids.)"""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(f"(async () => Boolean({expression}))()"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(50)

@@ -10,13 +10,14 @@ from app.extensions import db
 from app.files import store
 from app.lifecycle.models import Event
 from tests.browser import fakecam
+from tests.browser.conftest import wait_for
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
 
 
 def ready(page):
-    page.wait_for_function("globalThis.tagtrail && navigator.serviceWorker.controller")
+    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
     page.evaluate("tagtrail.ready")
 
 
@@ -126,8 +127,8 @@ def test_a_new_version_is_offered_not_forced(app, page, sign_in, live_server):
         page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
         expect(page.locator("#update")).to_be_visible(timeout=10_000)
         page.click("#reload")
-        page.wait_for_function("navigator.serviceWorker.controller && "
-                               "document.readyState === 'complete'")
+        wait_for(page, "navigator.serviceWorker.controller && "
+                       "document.readyState === 'complete'")
         ready(page)
         version = page.evaluate("caches.keys()")
         assert any(key.endswith("-next") for key in version) and old.endswith("/sw.js")

@@ -10,6 +10,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from app.org.models import LocationKind
 from app.stocktakes import service as stocktakes
+from tests.browser.conftest import wait_for
 from tests.factories import make_asset, make_location, make_token, make_user
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ def test_offline_walk_reconciles_to_two_missing_and_one_misplaced(app, page, con
     db.session.commit()
 
     sign_in(make_user(Role.TECHNICIAN), then="/stocktake")
-    page.wait_for_function("globalThis.tagtrail && navigator.serviceWorker.controller")
+    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
     page.evaluate("tagtrail.ready")
     page.click(f'[data-stocktake="{stocktake.id}"]')
     expect(page.locator("#found")).to_have_text("0 of 21 found")
