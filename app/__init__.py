@@ -72,6 +72,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.assets import api as assets_api, views as assets
     from app.auth import access, views as auth  # noqa: F401  (access: login loaders)
     from app.catalog import views as catalog
+    from app.certificates import api as certificates_api, views as certificates
     from app.health import bp as health
     from app.org import api as org_api, views as org
     from app.admin import views as admin
@@ -85,9 +86,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.sync import api as sync_api
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
-                      admin.bp, conflicts.bp, conflicts_api.bp, files_api.bp, labels.bp,
-                      pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
-                      sync_api.bp, openapi, health):
+                      admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
+                      conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp,
+                      scanning_api.bp, stocktakes.bp, stocktakes_api.bp, sync_api.bp, openapi,
+                      health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

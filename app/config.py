@@ -49,3 +49,5 @@ class Config:
     PER_PAGE = 50
     NOT_SEEN_DAYS = 180  # an asset no one has seen for this long is listed as not seen
     COUNT_LIMIT = 1_000  # list pages count matches up to this, then say "1,000+"
+    WITNESS_REQUIRED = True  # a wipe without a witness is refused
+    PUBLIC_URL = ""  # base of certificate verification links; "" uses the request's host

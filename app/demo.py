@@ -333,6 +333,7 @@ class _Story:
                             "technique": "NIST 800-88 overwrite, one pass",
                             "tool": "Blancco Drive Eraser", "verified": True,
                             "operator": self.rng.choice(self.people),
+                            "witness": self.rng.choice(self.people),
                             "media_serials": [f"S{self.rng.randrange(10**9):09d}"]}, "wiped")
 
     def _to_disposed(self) -> None:

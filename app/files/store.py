@@ -153,6 +153,16 @@ def put(data: bytes, sha256: str) -> Blob:
     return Blob(sha256, len(data), mime, created=True)
 
 
+def put_document(data: bytes) -> str:
+    """Keep a file the app made itself (an issued PDF) under its SHA-256; returns the hash.
+    No image checks: it did not come from outside."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    path = path_for(sha256)
+    if not path.is_file():
+        _write_atomically(path, data)
+    return sha256
+
+
 def check_image(data: bytes, mime: str, max_pixels: int) -> None:
     """Refuse anything Pillow cannot fully decode as the format its magic bytes claim."""
     with warnings.catch_warnings():

@@ -5,11 +5,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.assets.models import Asset, AssetCode, CodeKind, Criticality
 from app.assets.schemas import AssetIn
 from app.catalog import service as catalog
+from app.certificates import service as certificates
+from app.certificates.models import CertificateKind
 from app.errors import Duplicate, InvalidTransition, ValidationFailed
 from app.extensions import db
 from app.lifecycle.models import Conflict, ConflictStatus, Event
@@ -176,32 +179,62 @@ def retire(asset: Asset, data: dict) -> Change:
     return Change(_load(RetireData(), data), {"custody": None})
 
 
-class WipeData(EventData):
+class Evidence(EventData):
+    operator = fields.Str(validate=validate.Length(max=200))  # a person's code, or a name
+    witness = fields.Str(validate=validate.Length(max=200))
+    notes = fields.Str(validate=validate.Length(max=10_000))
+    signatures = fields.Dict(keys=fields.Str(validate=validate.OneOf(["operator", "witness"])),
+                             values=fields.Str(validate=SHA256))
+
+
+class WipeData(Evidence):
     method = fields.Str(required=True, validate=validate.OneOf(["clear", "purge", "destroy"]))
+    # Free text: tools name their own techniques; certificates.TECHNIQUES gives the usual
+    # slugs (overwrite, cryptographic_erase, degauss, shred, drill_punch, ...) their labels.
     technique = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     tool = fields.Str(validate=validate.Length(max=200))
     verified = fields.Bool(required=True)
-    operator = fields.Str(validate=validate.Length(max=200))
-    witness = fields.Str(validate=validate.Length(max=200))
     media_serials = fields.List(fields.Str(validate=validate.Length(max=100)),
                                 validate=validate.Length(max=100))
 
 
 def wipe(asset: Asset, data: dict) -> Change:
-    return Change(_load(WipeData(), data))
+    """A verified wipe marks the asset wiped and issues a data-destruction certificate; an
+    unverified one is recorded, and the asset stays as it was."""
+    clean = _load(WipeData(), data)
+    if current_app.config["WITNESS_REQUIRED"] and not clean.get("witness"):
+        raise ValidationFailed("A wipe needs a witness.", {"witness": "required"})
+    certificates.check_blobs(clean)
+    if not clean["verified"]:
+        return Change(clean, status=asset.status)
+    cert = certificates.issue(CertificateKind.DATA_DESTRUCTION, asset,
+                              certificates.wipe_details(clean))
+    return Change(clean | {"certificate": {"number": cert.number, "sha256": cert.sha256}})
 
 
-class DisposeData(EventData):
+class DisposeData(Evidence):
     method = fields.Str(required=True, validate=validate.OneOf(
         ["resale", "donation", "recycling", "return_to_lessor", "destruction"]))
     vendor = fields.Str(validate=validate.Length(max=200))
+    vendor_certification = fields.Str(validate=validate.OneOf(
+        certificates.VENDOR_CERTIFICATIONS))
     residual_value = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**9))
     weight_kg = fields.Float(validate=validate.Range(min=0, max=100_000))
 
 
 def dispose(asset: Asset, data: dict) -> Change:
+    """Disposal issues a disposal certificate; an asset that holds data needs a verified
+    wipe first."""
+    clean = _plain(_load(DisposeData(), data))
+    if certificates.holds_data(asset) and not certificates.verified_wipes(asset):
+        raise InvalidTransition(f"{asset.tag} holds data: wipe it first (a verified wipe), "
+                                "then dispose of it.", {"wipe": "required"})
+    certificates.check_blobs(clean)
     asset.assignee = None
-    return Change(_plain(_load(DisposeData(), data)), {"custody": None})
+    cert = certificates.issue(CertificateKind.DISPOSAL, asset,
+                              certificates.dispose_details(asset, clean))
+    return Change(clean | {"certificate": {"number": cert.number, "sha256": cert.sha256}},
+                  {"custody": None})
 
 
 def mark_lost(asset: Asset, data: dict) -> Change:

@@ -1,0 +1,1 @@
+"""Data-destruction and disposal certificates, issued by the lifecycle pipeline."""

@@ -1,0 +1,57 @@
+"""A certificate: an issued PDF, kept content-addressed and never rewritten. A correction is a
+new certificate that supersedes the old one; both stay verifiable."""
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.assets.models import Asset
+from app.dbtypes import str_enum
+from app.extensions import db
+from app.lifecycle.models import Event
+from app.timeutil import utcnow
+
+PENDING = "tagtrail.certificates"  # session.info: rendered certificates whose event is unstored
+
+
+class CertificateKind(StrEnum):
+    DATA_DESTRUCTION = "data_destruction"
+    DISPOSAL = "disposal"
+
+
+PREFIX = {CertificateKind.DATA_DESTRUCTION: "DD", CertificateKind.DISPOSAL: "DC"}
+
+
+class Certificate(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    number: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)  # DD-2026-000001
+    kind: so.Mapped[CertificateKind] = so.mapped_column(str_enum(CertificateKind))
+    asset_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("asset.id"), index=True)
+    event_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("event.id"), index=True)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))  # of the PDF, its blob name
+    issued_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    supersedes_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("certificate.id"),
+                                                            unique=True)
+    facts: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # what the PDF shows
+
+    asset: so.Mapped[Asset] = so.relationship()
+    event: so.Mapped[Event] = so.relationship()
+    supersedes: so.Mapped["Certificate | None"] = so.relationship(remote_side=[id])
+
+    @property
+    def superseded_by(self) -> "Certificate | None":
+        return db.session.scalar(sa.select(Certificate).where(Certificate.supersedes_id == self.id))
+
+
+@sa.event.listens_for(Event, "after_insert")
+def _issue(_mapper, connection, event: Event) -> None:
+    """Store the certificate a wipe or dispose handler rendered, in the event's own
+    transaction: only here is the event row (its id) in the database."""
+    issued = (event.data or {}).get("certificate")
+    if event.outcome != "applied" or not issued:
+        return
+    cert = so.object_session(event).info[PENDING].pop(issued["number"])
+    connection.execute(sa.insert(Certificate.__table__).values(
+        number=cert.number, kind=cert.kind, asset_id=event.asset_id, event_id=event.id,
+        sha256=cert.sha256, issued_at=cert.issued_at, facts=cert.facts))

@@ -1,0 +1,247 @@
+"""Issuing certificates: the facts, a number, the PDF (WeasyPrint) and its blob. The wipe and
+dispose handlers call issue() inside the event's savepoint, under the chain lock, so numbers
+are allocated one at a time and a failed render fails the event."""
+import base64
+import hashlib
+import io
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, render_template, request
+from PIL import Image
+
+from app.assets.models import Asset
+from app.certificates.models import PENDING, PREFIX, Certificate, CertificateKind
+from app.errors import DomainError, NotFound, ValidationFailed
+from app.extensions import db
+from app.files import store
+from app.labels import symbols
+from app.lifecycle import audit
+from app.lifecycle.models import Event
+from app.org.models import Person
+from app.pdf import html_to_pdf
+from app.timeutil import isoformat, utcnow
+
+METHODS = {"clear": "Clear", "purge": "Purge", "destroy": "Destroy"}  # NIST SP 800-88 Rev. 1
+TECHNIQUES = {"overwrite": "Overwrite", "block_erase": "Block erase",
+              "cryptographic_erase": "Cryptographic erase", "secure_erase": "ATA/NVMe secure erase",
+              "degauss": "Degauss", "shred": "Shred", "disintegrate": "Disintegrate",
+              "drill_punch": "Drill / punch", "incinerate": "Incinerate"}
+VENDOR_CERTIFICATIONS = ("R2", "e-Stewards", "WEEE", "none")
+THUMBNAIL_PX = 360
+
+
+class CertificateFailed(DomainError):
+    status_code = 500
+    code = "certificate_failed"
+
+
+def check_blobs(data: dict) -> None:
+    """Every photo and signature must name a stored blob: evidence cannot be promised later."""
+    named = list(data.get("photos") or []) + list((data.get("signatures") or {}).values())
+    unknown = [sha for sha in named if not store.exists(sha)]
+    if unknown:
+        raise ValidationFailed(f"No uploaded file has the SHA-256 {unknown[0]}; upload the "
+                               "photo or signature first.", {"unknown_blobs": unknown})
+
+
+def holds_data(asset: Asset) -> bool:
+    category = asset.category or (asset.model.category if asset.model else None)
+    return bool(category and category.holds_data)
+
+
+def verified_wipes(asset: Asset) -> list[Event]:
+    wipes = db.session.scalars(sa.select(Event).where(
+        Event.asset_id == asset.id, Event.type == "wipe", Event.outcome == "applied")
+        .order_by(Event.seq)).all()
+    return [e for e in wipes if e.data.get("verified") is True]
+
+
+def person(text: str | None) -> str:
+    """A person's code shown with their name; free text as it is."""
+    if not text:
+        return ""
+    found = db.session.scalar(sa.select(Person).where(Person.code == text))
+    return f"{found.name} ({found.code})" if found else text
+
+
+def issue(kind: CertificateKind, asset: Asset, details: dict, *,
+          supersedes: Certificate | None = None) -> Certificate:
+    """Render and store a certificate; the caller holds the chain lock. It is returned
+    unsaved and kept in the session's info for the listener that stores it with its event."""
+    now = utcnow()
+    number = _next_number(kind, now.year)
+    facts = {"number": number, "kind": str(kind), "issued_at": isoformat(now),
+             "organisation": current_app.config["ORGANISATION"],
+             "verify_url": verify_url(number), "asset": _asset_facts(asset),
+             "supersedes": supersedes.number if supersedes else None, **_plain(details)}
+    try:
+        pdf = render_pdf(facts)
+    except DomainError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (WeasyPrint, Pillow: the event must fail whole)
+        raise CertificateFailed(f"The certificate could not be made: {exc}") from exc
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    keep(pdf, sha256)
+    cert = Certificate(number=number, kind=kind, asset_id=asset.id, sha256=sha256,
+                       issued_at=now, facts=facts,
+                       supersedes_id=supersedes.id if supersedes else None)
+    db.session.info.setdefault(PENDING, {})[number] = cert
+    return cert
+
+
+def _next_number(kind: CertificateKind, year: int) -> str:
+    prefix = f"{PREFIX[kind]}-{year}-"
+    last = db.session.scalar(sa.select(Certificate.number).where(
+        Certificate.number.like(prefix + "%")).order_by(Certificate.number.desc()).limit(1))
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
+
+
+def verify_url(number: str) -> str:
+    base = current_app.config.get("PUBLIC_URL") or (
+        request.host_url if has_request_context() else "http://localhost/")
+    return f"{base.rstrip('/')}/verify/{number}"
+
+
+def _asset_facts(asset: Asset) -> dict:
+    category = asset.category or (asset.model.category if asset.model else None)
+    return {"tag": asset.tag, "name": asset.name, "serial": asset.serial or "",
+            "model": asset.model.name if asset.model else "",
+            "category": category.name if category else ""}
+
+
+def _plain(details: dict) -> dict:
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in details.items()}
+
+
+def render_pdf(facts: dict) -> bytes:
+    html = render_template(f"certificates/{facts['kind']}.html", c=facts,
+                           qr=symbols.qr(facts["verify_url"]),
+                           signatures={who: _data_uri(sha) for who, sha in
+                                       (facts.get("signatures") or {}).items()},
+                           photos=[_data_uri(sha) for sha in facts.get("photos") or []],
+                           methods=METHODS, techniques=TECHNIQUES)
+    return html_to_pdf(html)
+
+
+def _data_uri(sha256: str) -> str:
+    """A small PNG of a stored image, inline: the PDF stands alone."""
+    with store.open(sha256) as f:
+        image = Image.open(f)
+        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        out = io.BytesIO()
+        image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def keep(pdf: bytes, sha256: str) -> None:
+    store.put_document(pdf)
+
+
+def find(number: str) -> Certificate:
+    cert = db.session.scalar(sa.select(Certificate).where(Certificate.number == number))
+    if cert is None:
+        raise NotFound(f"There is no certificate {number!r}.", {"number": number})
+    return cert
+
+
+def stored_sha256(cert: Certificate) -> str | None:
+    """The hash of the file on disk now, or None when it is gone."""
+    try:
+        with store.open(cert.sha256) as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def pdf_bytes(cert: Certificate) -> bytes:
+    return store.read(cert.sha256)
+
+
+# What a manager may correct; the rest (asset, number, event) is what the certificate is about.
+CORRECTABLE = ("technique", "tool", "operator", "witness", "media_serials", "vendor",
+               "vendor_certification", "weight_kg", "residual_value", "notes")
+
+
+def correct(cert: Certificate, changes: dict, *, reason: str, actor) -> Certificate:
+    """Issue a new certificate with `changes`, superseding `cert`. The caller commits."""
+    if cert.superseded_by is not None:
+        raise ValidationFailed(f"{cert.number} is already superseded by "
+                               f"{cert.superseded_by.number}; correct that one.")
+    if not reason.strip():
+        raise ValidationFailed("Say why the certificate is corrected.", {"reason": "required"})
+    changes = _check_changes({k: v for k, v in changes.items() if k in CORRECTABLE})
+    if not changes:
+        raise ValidationFailed("Nothing to correct.")
+    audit.lock_chain()  # numbers are allocated one at a time, as in the pipeline
+    keep_facts = {k: v for k, v in cert.facts.items() if k not in (
+        "number", "kind", "issued_at", "organisation", "verify_url", "asset", "supersedes")}
+    details = keep_facts | changes | {"correction": {
+        "reason": reason.strip(), "by": str(actor), "of": cert.number}}
+    new = issue(cert.kind, cert.asset, details, supersedes=cert)
+    db.session.info[PENDING].pop(new.number)
+    new.event_id = cert.event_id  # the same event, described again
+    db.session.add(new)
+    db.session.flush()
+    return new
+
+
+def _check_changes(changes: dict) -> dict:
+    clean = {}
+    for name, value in changes.items():
+        value = value.strip() if isinstance(value, str) else value
+        if value in ("", None):
+            continue
+        if name == "vendor_certification" and value not in VENDOR_CERTIFICATIONS:
+            raise ValidationFailed(f"vendor_certification must be one of "
+                                   f"{', '.join(VENDOR_CERTIFICATIONS)}.", {name: value})
+        if name in ("weight_kg", "residual_value"):
+            try:
+                number = Decimal(str(value))
+            except ArithmeticError:
+                raise ValidationFailed(f"{name} must be a number.", {name: value}) from None
+            if number < 0:
+                raise ValidationFailed(f"{name} cannot be negative.", {name: value})
+            value = float(number) if name == "weight_kg" else str(number.quantize(Decimal("0.01")))
+        if name == "media_serials" and isinstance(value, str):
+            value = [s.strip() for s in value.split(",") if s.strip()]
+        clean[name] = value
+    return clean
+
+
+def request_data_destruction(asset: Asset) -> Certificate:
+    """A data-destruction certificate for an asset wiped before certificates were issued
+    (or fetched again): refused, with nothing issued, when it has no verified wipe."""
+    wipes = verified_wipes(asset)
+    if not wipes:
+        raise ValidationFailed(f"{asset.tag} has no completed, verified wipe: there is nothing "
+                               "to certify.", {"asset": asset.tag})
+    existing = db.session.scalar(sa.select(Certificate).where(
+        Certificate.event_id == wipes[-1].id).order_by(Certificate.id.desc()).limit(1))
+    if existing is not None:
+        return existing
+    audit.lock_chain()
+    cert = issue(CertificateKind.DATA_DESTRUCTION, asset, wipe_details(wipes[-1].data))
+    db.session.info[PENDING].pop(cert.number)
+    cert.event_id = wipes[-1].id
+    db.session.add(cert)
+    db.session.flush()
+    return cert
+
+
+def wipe_details(data: dict) -> dict:
+    keys = ("method", "technique", "tool", "verified", "media_serials", "photos",
+            "signatures", "notes")
+    return {k: data[k] for k in keys if k in data} | {
+        "operator": person(data.get("operator")), "witness": person(data.get("witness"))}
+
+
+def dispose_details(asset: Asset, data: dict) -> dict:
+    keys = ("vendor", "vendor_certification", "weight_kg", "residual_value", "notes", "photos",
+            "signatures")
+    wiped = db.session.scalars(sa.select(Certificate.number).where(
+        Certificate.asset_id == asset.id,
+        Certificate.kind == CertificateKind.DATA_DESTRUCTION)).all()
+    return {k: data[k] for k in keys if k in data} | {
+        "disposal_method": data["method"], "operator": person(data.get("operator")),
+        "witness": person(data.get("witness")), "data_destruction": list(wiped)}
