@@ -28,17 +28,23 @@ async function sha256(blob) {
 }
 
 /** Queue one event (and its photos) and try to send it. Returns the queued event. */
-export async function enqueue({ type, asset, data = {}, baseVersion = null, photos = [] }) {
-  const hashes = [];
-  for (const blob of photos) {
+export async function enqueue({ type, asset, data = {}, baseVersion = null, photos = [],
+  signatures = {} }) {
+  const keep = async (blob) => {
     const hash = await sha256(blob);
     await blobs.put({ sha256: hash, blob, uploaded: false });
-    hashes.push(hash);
-  }
+    return hash;
+  };
+  const hashes = [];
+  for (const blob of photos) hashes.push(await keep(blob));
+  const signed = {};
+  for (const [who, blob] of Object.entries(signatures)) signed[who] = await keep(blob);
   const event = {
     id: crypto.randomUUID(), type, asset, base_version: baseVersion,
     occurred_at: new Date().toISOString(),
-    data: hashes.length ? { ...data, photos: hashes } : data, state: "pending", reason: "",
+    data: { ...data, ...(hashes.length && { photos: hashes }),
+      ...(Object.keys(signed).length && { signatures: signed }) },
+    state: "pending", reason: "",
   };
   await outbox.put(event);
   announce();
@@ -104,7 +110,8 @@ async function settle({ id, status, reason }) {
 }
 
 async function uploadPhotos(events) {
-  const needed = new Set(events.flatMap((e) => e.data.photos ?? []));
+  const blobsOf = (e) => [...(e.data.photos ?? []), ...Object.values(e.data.signatures ?? {})];
+  const needed = new Set(events.flatMap(blobsOf));
   for (const hash of needed) {
     const entry = await blobs.get(hash);
     if (!entry || entry.uploaded) continue;
@@ -113,7 +120,7 @@ async function uploadPhotos(events) {
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 401 || err.status >= 500) throw err;
       // The server refuses this photo for good: hold back the events that carry it.
-      for (const event of events.filter((e) => e.data.photos?.includes(hash))) {
+      for (const event of events.filter((e) => blobsOf(e).includes(hash))) {
         await outbox.put({ ...event, state: "rejected", reason: `Photo refused: ${err.message}` });
         event.state = "rejected";
       }

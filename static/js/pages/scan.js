@@ -3,6 +3,7 @@
 import { ApiError, NetworkError, getJSON, postForm } from "../lib/api.js";
 import { meta } from "../lib/idb.js";
 import { resizePhoto } from "../lib/photos.js";
+import { signaturePad } from "../lib/signature.js";
 import * as catalog from "../offline/catalog.js";
 import * as outbox from "../offline/outbox.js";
 import { registerApp } from "../pwa/register.js";
@@ -27,7 +28,16 @@ const FIELDS = {
   mark_lost: [["note", "textarea", false]],
   mark_found: [["location", "place", false]],
   retire: [["reason", "text", true]],
+  wipe: [["method", "choice:clear,purge,destroy", true], ["technique", "text", true],
+    ["tool", "text", false], ["media_serials", "list", false], ["operator", "person", false],
+    ["witness", "person", true], ["verified", "check", false], ["notes", "textarea", false]],
+  dispose: [["method", "choice:resale,donation,recycling,return_to_lessor,destruction", true],
+    ["vendor", "text", false], ["vendor_certification", "choice:,R2,e-Stewards,WEEE,none", false],
+    ["weight_kg", "number", false], ["residual_value", "money", false], ["notes", "textarea", false]],
 };
+// Actions whose record carries signatures drawn on the screen.
+const SIGNED = { wipe: [["operator", "Operator's signature"], ["witness", "Witness's signature"]],
+  dispose: [["operator", "Handed over by (signature)"], ["witness", "Received by the vendor (signature)"]] };
 
 let scanner = null;
 let current = null; // the asset on the card
@@ -154,7 +164,7 @@ async function fresh(text, tag) {
 
 function input(name, kind, required) {
   const wrap = document.createElement("div");
-  wrap.className = "field";
+  wrap.className = kind === "check" ? "field check" : "field";
   const label = Object.assign(document.createElement("label"), { htmlFor: `f-${name}`,
     textContent: name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()) + (required ? "" : " (optional)") });
   let control;
@@ -166,6 +176,9 @@ function input(name, kind, required) {
     control = document.createElement("select");
     [["", "Just log it"], ["open", "Asset goes to repair"], ["closed", "Repair done, back to stock"]]
       .forEach(([v, t]) => control.append(new Option(t, v)));
+  } else if (kind.startsWith("choice:")) {
+    control = document.createElement("select");
+    kind.slice(7).split(",").forEach((v) => control.append(new Option(v ? v.replace(/_/g, " ") : "—", v)));
   } else if (kind === "textarea") {
     control = document.createElement("textarea");
   } else {
@@ -173,36 +186,53 @@ function input(name, kind, required) {
     if (kind === "person") control.setAttribute("list", "people-list");
     if (kind === "money") Object.assign(control, { inputMode: "decimal", pattern: "\\d+([.,]\\d{1,2})?" });
     if (kind === "minutes") Object.assign(control, { type: "number", min: 0, step: 1 });
+    if (kind === "number") Object.assign(control, { type: "number", min: 0, step: "any" });
+    if (kind === "check") control.type = "checkbox";
+    if (kind === "list") control.placeholder = "separated by commas";
   }
   Object.assign(control, { id: `f-${name}`, name, required });
   control.dataset.kind = kind;
-  wrap.append(label, control);
+  if (kind === "check") wrap.append(control, label);
+  else wrap.append(label, control);
   return wrap;
 }
 
 let placeOptions = [];
+let pads = [];
 
 async function openAction(action) {
   placeOptions = await catalog.locations();
   $("action-title").textContent = `${LABELS[action]} · ${current.tag}`;
-  $("action-fields").replaceChildren(...FIELDS[action].map((f) => input(...f)));
+  pads = (SIGNED[action] ?? []).map(([name, label]) => signaturePad(name, label));
+  $("action-fields").replaceChildren(...FIELDS[action].map((f) => input(...f)),
+    ...pads.map((p) => p.element));
   $("action-form").dataset.action = action;
   $("action-photos").value = "";
   $("action").showModal();
 }
+
+const VALUE = {
+  minutes: Number, number: Number, check: (_, control) => control.checked,
+  money: (v) => v.replace(",", "."), list: (v) => v.split(",").map((x) => x.trim()).filter(Boolean),
+};
 
 async function saveAction(form) {
   const action = form.dataset.action;
   const data = {};
   for (const control of $("action-fields").querySelectorAll("[name]")) {
     const value = control.value.trim();
-    if (!value) continue;
     const kind = control.dataset.kind;
-    data[control.name] = kind === "minutes" ? Number(value) : kind === "money" ? value.replace(",", ".") : value;
+    if (!value && kind !== "check") continue;
+    data[control.name] = (VALUE[kind] ?? String)(value, control);
   }
   const photos = await Promise.all([...$("action-photos").files].map(resizePhoto));
+  const signatures = {};
+  for (const pad of pads) {
+    const blob = await pad.blob();
+    if (blob) signatures[pad.name] = blob;
+  }
   const asset = current;
-  await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos });
+  await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
   await catalog.applyLocally(asset.tag, action, data);
   await showAsset(await catalog.resolve(asset.tag), "on this phone");
   say(navigator.onLine ? `${LABELS[action]} saved.` : `${LABELS[action]} saved on this phone; it will sync when there is signal.`);
