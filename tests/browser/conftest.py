@@ -1,10 +1,11 @@
 """Real-browser fixtures: the system Chromium through Playwright, a live server on a thread,
 and a fake camera whose picture each test chooses."""
 import shutil
-import time
 import threading
+import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -89,9 +90,16 @@ def sign_in(page, live_server):
 
 def wait_for(page, expression: str, timeout_s: float = 30) -> None:
     """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function
-    compiles its predicate with eval, which the app's Content-Security-Policy forbids.)"""
+    compiles its predicate with eval, which the app's Content-Security-Policy forbids.)
+    A navigation in between only means asking again on the new page."""
     deadline = time.monotonic() + timeout_s
-    while not page.evaluate(f"(async () => Boolean({expression}))()"):
+    while True:
+        try:
+            if page.evaluate(f"(async () => Boolean({expression}))()"):
+                return
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc):
+                raise
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout_s} s: {expression}")
         page.wait_for_timeout(50)
