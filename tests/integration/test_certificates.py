@@ -5,45 +5,23 @@ import uuid
 
 import pypdfium2
 import pytest
-from flask import g
-from flask_login import FlaskLoginClient
 from PIL import Image
 from pypdf import PdfReader
 from pyzbar.pyzbar import decode
 
-from app import create_app
 from app.auth.roles import Role
-from app.certificates import api as certificates_api
-from app.certificates import views as certificates_views
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.files import store
 from app.timeutil import utcnow
-from tests.database import empty_tables
 from tests.factories import make_asset, make_model, make_person, make_token, make_user
 
 PUBLIC = "https://assets.example.org"
 
 
 @pytest.fixture
-def app(config):
-    """tests/conftest.py's app, plus this module's blueprints until create_app registers
-    them."""
-    app = create_app(config | {"PUBLIC_URL": PUBLIC})
-    if "certificates" not in app.blueprints:
-        app.register_blueprint(certificates_views.bp)
-        app.register_blueprint(certificates_api.bp)
-    app.test_client_class = FlaskLoginClient
-
-    @app.teardown_request
-    def _forget_user(_exc):
-        g.pop("_login_user", None)
-
-    with app.app_context():
-        empty_tables(db)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def config(config):
+    return config | {"PUBLIC_URL": PUBLIC}
 
 
 def blob(color="red") -> str:
