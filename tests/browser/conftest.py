@@ -103,3 +103,34 @@ def wait_for(page, expression: str, timeout_s: float = 30) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout_s} s: {expression}")
         page.wait_for_timeout(50)
+
+
+def record(page, action: str, fields: dict | None = None, photo=None, sign=()) -> None:
+    """Fill and save the phone's form for `action` on the asset card shown: field values by
+    name (True ticks a box), an optional photo, and signatures drawn on the named pads."""
+    page.click(f'.asset-card button[data-action="{action}"]')
+    for name, value in (fields or {}).items():
+        control = page.locator(f"#f-{name}")
+        if value is True:
+            control.check()
+        elif control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    if photo:
+        page.set_input_files("#action-photos", str(photo))
+    for wobble, pad in enumerate(sign, start=4):  # a different hand for each person
+        _draw(page, pad, wobble * 4)
+    page.click('#action-form button[value="save"]')
+
+
+def _draw(page, pad: str, wobble: int) -> None:
+    canvas = page.locator(f'canvas[data-signature="{pad}"]')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, y = box["x"] + 20, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * 20, y + (wobble if step % 2 else -wobble))
+    page.mouse.up()

@@ -10,41 +10,22 @@ from app.assets import service as assets
 from app.auth.roles import Role
 from app.extensions import db
 from tests.browser import fakecam
-from tests.browser.conftest import wait_for
-from tests.factories import (make_asset, make_location, make_model, make_person, make_token,
-                             make_user)
+from tests.browser.conftest import record, wait_for
+from tests.factories import (
+    make_asset,
+    make_location,
+    make_model,
+    make_person,
+    make_token,
+    make_user,
+)
 
 pytestmark = pytest.mark.browser
+SIGNERS = ("operator", "witness")
 
 
-def sign(page, pad, wobble=10):
-    canvas = page.locator(f'canvas[data-signature="{pad}"]')
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    x, y = box["x"] + 20, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(x + step * 20, y + (wobble if step % 2 else -wobble))
-    page.mouse.up()
 
 
-def fill(page, action, fields, photo=None, signatures=("operator", "witness")):
-    page.click(f'.asset-card button[data-action="{action}"]')
-    for name, value in fields.items():
-        control = page.locator(f"#f-{name}")
-        kind = control.get_attribute("data-kind")
-        if kind == "check":
-            control.check()
-        elif control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(value)
-    if photo:
-        page.set_input_files("#action-photos", str(photo))
-    for wobble, pad in enumerate(signatures, start=8):  # two people, two different hands
-        sign(page, pad, wobble * 2)
-    page.click('#action-form button[value="save"]')
 
 
 def test_wipe_and_disposal_offline_issue_certificates(app, page, context, sign_in, live_server,
@@ -64,12 +45,12 @@ def test_wipe_and_disposal_offline_issue_certificates(app, page, context, sign_i
     page.keyboard.press("Enter")
     photo = tmp_path / "drive.jpg"
     fakecam.qr_frame("drive S1 before shredding").save(photo, "JPEG")
-    fill(page, "wipe", {"method": "purge", "technique": "cryptographic_erase",
+    record(page, "wipe", {"method": "purge", "technique": "cryptographic_erase",
                         "tool": "Blancco 7.2", "media_serials": "S1, S2", "operator": "P1",
-                        "witness": "P2", "verified": True}, photo)
+                        "witness": "P2", "verified": True}, photo, SIGNERS)
     expect(page.locator('.asset-card [data-f="status"]')).to_have_text("wiped")
-    fill(page, "dispose", {"method": "recycling", "vendor": "GreenCycle Ltd",
-                           "vendor_certification": "R2", "weight_kg": "2.4"})
+    record(page, "dispose", {"method": "recycling", "vendor": "GreenCycle Ltd",
+                             "vendor_certification": "R2", "weight_kg": "2.4"}, sign=SIGNERS)
     expect(page.locator('.asset-card [data-f="status"]')).to_have_text("disposed")
     expect(page.locator("#waiting")).to_have_text("2 waiting")
 

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.files import store
 from app.lifecycle.models import Event
 from tests.browser import fakecam
-from tests.browser.conftest import wait_for
+from tests.browser.conftest import record, wait_for
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
@@ -21,17 +21,6 @@ def ready(page):
     page.evaluate("tagtrail.ready")
 
 
-def act(page, action, fields=None, photo=None):
-    page.click(f'.asset-card button[data-action="{action}"]')
-    for name, value in (fields or {}).items():
-        control = page.locator(f"#f-{name}")
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(value)
-    if photo:
-        page.set_input_files("#action-photos", str(photo))
-    page.click('#action-form button[value="save"]')
 
 
 def test_offline_work_survives_and_syncs_exactly_once(app, page, context, camera, sign_in,
@@ -51,13 +40,13 @@ def test_offline_work_survives_and_syncs_exactly_once(app, page, context, camera
     card = page.locator(".asset-card")
     expect(card.locator('[data-f="tag"]')).to_have_text("AST-000123", timeout=10_000)
     page.click("#stop")
-    act(page, "check_in", {"location": "STORE"})
+    record(page, "check_in", {"location": "STORE"})
     expect(card.locator('[data-f="location_name"]')).to_have_text("Store room")
-    act(page, "transfer", {"to_location": "LAB"})
+    record(page, "transfer", {"to_location": "LAB"})
     expect(card.locator('[data-f="location_name"]')).to_have_text("Lab 2")
     photo = tmp_path / "fault.jpg"
     fakecam.qr_frame("evidence").save(photo, "JPEG")
-    act(page, "repair", {"symptom": "Channel 2 dead", "status": "open"}, photo)
+    record(page, "repair", {"symptom": "Channel 2 dead", "status": "open"}, photo)
     expect(card.locator('[data-f="status"]')).to_have_text("in repair")
     expect(page.locator("#waiting")).to_have_text("3 waiting")
     assert live_server.hits[before:] == []
@@ -93,7 +82,7 @@ def test_expired_sign_in_keeps_the_outbox_until_signed_in_again(app, page, conte
     context.set_offline(True)
     page.fill("#code", "AST-000321")
     page.keyboard.press("Enter")
-    act(page, "mark_lost", {"note": "not on its shelf"})
+    record(page, "mark_lost", {"note": "not on its shelf"})
     expect(page.locator("#waiting")).to_have_text("1 waiting")
     context.clear_cookies()  # the session ends while the phone is offline
     context.set_offline(False)
