@@ -240,7 +240,8 @@ class Summary:
 
 ACTIONS = {"mark_missing_lost": "Mark missing assets lost",
            "move_misplaced": "Move misplaced assets to where they were seen",
-           "take_unexpected": "Take unexpected assets into the rooms they were seen in"}
+           "take_unexpected": "Take unexpected assets into the rooms they were seen in",
+           "mark_found": "Mark found the counted assets the register had as missing"}
 
 
 def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
@@ -253,9 +254,12 @@ def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
         raise InvalidTransition("Finish the stock-take before reconciling it: scans may "
                                 "still arrive.", {"status": str(stocktake.status)})
     result = {"mark_missing_lost": "missing", "move_misplaced": "misplaced",
-              "take_unexpected": "unexpected"}[action]
+              "take_unexpected": "unexpected", "mark_found": "found"}[action]
+    rows = lines(stocktake, result)
+    if action == "mark_found":  # counted where expected, but the register says missing
+        rows = [row for row in rows if row.status == AssetStatus.MISSING]
     summary = Summary(ACTIONS[action])
-    for i, row in enumerate(lines(stocktake, result), 1):
+    for i, row in enumerate(rows, 1):
         if i % COMMIT_EVERY == 0:
             db.session.commit()  # safe to stop anywhere: a re-run skips what is done
         event_type, data = _event_for(action, row, f"Stock-take #{stocktake.id}")

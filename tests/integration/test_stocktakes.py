@@ -340,3 +340,22 @@ def test_the_pages(site, manager, login, phone):
     assert asset("B1").status == "missing"
     listing = client.get(f"/admin/stocktakes/?location={site['SITE'].id}")
     assert "50.0%" in listing.get_data(as_text=True)
+
+
+def test_assets_missing_in_the_register_but_counted_are_marked_found(site, manager, phone):
+    make_asset(manager, tag="A1", location="ROOM-A")
+    make_asset(manager, tag="A2", location="ROOM-A")
+    assets.record("A1", "mark_lost", {}, actor=manager)
+    db.session.commit()
+    stocktake = service.start(site["SITE"], actor=manager)
+    db.session.commit()
+    assert [r["status"] for r in phone([scan("A1", stocktake, "ROOM-A"),
+                                        scan("A2", stocktake, "ROOM-A")])] == ["applied"] * 2
+    service.finish(service.get(stocktake.id), actor=manager)
+    summary = service.reconcile(stocktake, "mark_found", actor=manager)
+    db.session.commit()
+    assert summary.applied == 1 and asset("A1").status == "in_stock"
+    events = n_events()
+    again = service.reconcile(stocktake, "mark_found", actor=manager)
+    db.session.commit()
+    assert again.applied == 0 and n_events() == events
