@@ -298,11 +298,9 @@ async function decodePhoto(file) {
 async function loadCatalog() {
   if (!navigator.onLine) return;
   try {
-    const fresh = !(await meta.get("since"));
-    await catalog.refresh((n) => { if (fresh) say(`Downloading the register for offline use… ${n}`); });
-    if (fresh) say(`Ready: ${await catalog.assetCount()} assets on this phone.`);
-    const people = await catalog.people();
-    $("people-list").replaceChildren(...people.map((p) => new Option(p.name, p.code)));
+    const first = !(await meta.get("since"));
+    await catalog.refresh((n) => { if (first) say(`Downloading the register for offline use… ${n}`); });
+    if (first) say(`Ready: ${await catalog.assetCount()} assets on this phone.`);
   } catch (err) {
     if (err.status === 401) say("Sign in to download the register to this phone.", true);
   }
