@@ -25,6 +25,7 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(url),
         "SESSION_COOKIE_SECURE": env == "production",
         "RELEASE": os.environ.get("TAGTRAIL_RELEASE", ""),
+        "PUBLIC_URL": os.environ.get("TAGTRAIL_PUBLIC_URL", ""),
         "REMEMBER_COOKIE_SECURE": env == "production",
     }
 
@@ -50,4 +51,3 @@ class Config:
     NOT_SEEN_DAYS = 180  # an asset no one has seen for this long is listed as not seen
     COUNT_LIMIT = 1_000  # list pages count matches up to this, then say "1,000+"
     WITNESS_REQUIRED = True  # a wipe without a witness is refused
-    PUBLIC_URL = ""  # base of certificate verification links; "" uses the request's host

@@ -5,4 +5,4 @@ from app.catalog.models import AssetModel, Category  # noqa: F401
 from app.lifecycle.models import ChainHead, Conflict, Event  # noqa: F401
 from app.org.models import Department, Location, Person  # noqa: F401
 from app.stocktakes.models import Stocktake, StocktakeCount, StocktakeExpected  # noqa: F401
-from app.certificates.models import Certificate  # noqa: F401
+from app.certificates.models import Certificate, DisposalBatch  # noqa: F401

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.assets.models import Asset
+from app.auth.models import User
 from app.dbtypes import str_enum
 from app.extensions import db
 from app.lifecycle.models import Event
@@ -18,9 +19,11 @@ PENDING = "tagtrail.certificates"  # session.info: rendered certificates whose e
 class CertificateKind(StrEnum):
     DATA_DESTRUCTION = "data_destruction"
     DISPOSAL = "disposal"
+    DISPOSAL_BATCH = "disposal_batch"
 
 
-PREFIX = {CertificateKind.DATA_DESTRUCTION: "DD", CertificateKind.DISPOSAL: "DC"}
+PREFIX = {CertificateKind.DATA_DESTRUCTION: "DD", CertificateKind.DISPOSAL: "DC",
+          CertificateKind.DISPOSAL_BATCH: "DBC"}
 
 
 class Certificate(db.Model):
@@ -55,3 +58,28 @@ def _issue(_mapper, connection, event: Event) -> None:
     connection.execute(sa.insert(Certificate.__table__).values(
         number=cert.number, kind=cert.kind, asset_id=event.asset_id, event_id=event.id,
         sha256=cert.sha256, issued_at=cert.issued_at, facts=cert.facts))
+
+
+class DisposalBatch(db.Model):
+    """A pickup: assets that left together with one vendor, under one batch certificate.
+    Which assets: the applied `dispose` events whose data holds {"batch": number}; the
+    hash-chained event log is the record of custody, so no second copy of the link."""
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    number: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)  # DB-2026-000001
+    vendor: so.Mapped[str] = so.mapped_column(sa.String(200))
+    vendor_certification: so.Mapped[str] = so.mapped_column(sa.String(32))
+    method: so.Mapped[str] = so.mapped_column(sa.String(32))
+    picked_up_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    weight_kg: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    certificate_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("certificate.id"))
+
+    created_by: so.Mapped[User] = so.relationship()
+    certificate: so.Mapped[Certificate | None] = so.relationship()
+
+    @property
+    def events(self) -> list[Event]:
+        return db.session.scalars(sa.select(Event).where(
+            Event.type == "dispose", Event.outcome == "applied",
+            Event.data["batch"].as_string() == self.number).order_by(Event.seq)).all()

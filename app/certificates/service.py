@@ -28,6 +28,8 @@ TECHNIQUES = {"overwrite": "Overwrite", "block_erase": "Block erase",
               "degauss": "Degauss", "shred": "Shred", "disintegrate": "Disintegrate",
               "drill_punch": "Drill / punch", "incinerate": "Incinerate"}
 VENDOR_CERTIFICATIONS = ("R2", "e-Stewards", "WEEE", "none")
+DISPOSAL_METHODS = {"resale": "Resale", "donation": "Donation", "recycling": "Recycling",
+                    "return_to_lessor": "Return to lessor", "destruction": "Destruction"}
 THUMBNAIL_PX = 360
 
 

@@ -1,5 +1,5 @@
-"""Certificate pages: the public verification page, the PDF, a manager's correction and the
-compliance report."""
+"""Certificate pages: the public verification page, the PDF, a manager's correction, the
+compliance report and disposal batches."""
 from flask import (
     Blueprint,
     Response,
@@ -10,12 +10,16 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.auth.access import requires
 from app.auth.roles import Permission
-from app.certificates import reports, service
+from app.certificates import batches, reports, service
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import form_status, show_error
 
 bp = Blueprint("certificates", __name__)
 
@@ -73,3 +77,41 @@ def correct(number):
 @requires(Permission.VIEW)
 def report():
     return render_template("certificates/report.html", **reports.summary())
+
+
+class BatchForm(FlaskForm):
+    tags = TextAreaField("Asset tags, one per line", validators=[DataRequired()])
+    vendor = StringField("Vendor", validators=[DataRequired(), Length(max=200)])
+    vendor_certification = SelectField("Vendor certification",
+                                       choices=list(service.VENDOR_CERTIFICATIONS))
+    method = SelectField("Method", choices=list(service.DISPOSAL_METHODS.items()))
+    weight_kg = DecimalField("Total weight (kg)",
+                             validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
+
+
+@bp.get("/admin/certificates/batches")
+@requires(Permission.MANAGE)
+def batch_index():
+    return render_template("certificates/batches.html", batches=batches.recent())
+
+
+@bp.route("/admin/certificates/batches/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE)
+def batch_new():
+    form = BatchForm()
+    if form.validate_on_submit():
+        try:
+            batch = batches.create_batch(
+                form.tags.data.splitlines(), vendor=form.vendor.data,
+                vendor_certification=form.vendor_certification.data, method=form.method.data,
+                actor=current_user, notes=form.notes.data or "",
+                weight_kg=float(form.weight_kg.data) if form.weight_kg.data is not None else None)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Batch {batch.number}: {len(batch.certificate.facts['assets'])} assets "
+                  f"disposed of; certificate {batch.certificate.number} issued.")
+            return redirect(url_for(".batch_index"))
+    return render_template("certificates/batch_new.html", form=form), form_status(form)

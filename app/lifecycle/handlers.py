@@ -213,13 +213,14 @@ def wipe(asset: Asset, data: dict) -> Change:
 
 
 class DisposeData(Evidence):
-    method = fields.Str(required=True, validate=validate.OneOf(
-        ["resale", "donation", "recycling", "return_to_lessor", "destruction"]))
+    method = fields.Str(required=True, validate=validate.OneOf(list(
+        certificates.DISPOSAL_METHODS)))
     vendor = fields.Str(validate=validate.Length(max=200))
     vendor_certification = fields.Str(validate=validate.OneOf(
         certificates.VENDOR_CERTIFICATIONS))
     residual_value = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**9))
     weight_kg = fields.Float(validate=validate.Range(min=0, max=100_000))
+    batch = fields.Str(validate=validate.Length(max=32))  # the DisposalBatch it left in
 
 
 def dispose(asset: Asset, data: dict) -> Change:

@@ -1,0 +1,128 @@
+"""Disposal batches: retired or wiped assets that leave together with one vendor (a pickup).
+
+Each asset gets its own `dispose` event through the pipeline, carrying {"batch": number}
+(and so its own disposal certificate, as any disposal does); the batch gets one more
+certificate listing them all. Everything happens in one savepoint: if any asset is refused,
+nothing is written. The caller commits."""
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.assets.models import Asset
+from app.auth.models import User
+from app.certificates import service
+from app.certificates.models import PENDING, CertificateKind, DisposalBatch
+from app.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from app.extensions import db
+from app.lifecycle import audit
+from app.lifecycle.pipeline import EventIn, apply_event
+from app.lifecycle.states import AssetStatus
+from app.timeutil import isoformat, utcnow
+
+PREFIX = "DB"
+LEAVING = (AssetStatus.RETIRED, AssetStatus.WIPED)
+
+
+def create_batch(tags, *, vendor: str, vendor_certification: str, method: str, actor: User,
+                 weight_kg: float | None = None, notes: str = "",
+                 picked_up_at: datetime | None = None) -> DisposalBatch:
+    tags = _distinct(tags)
+    vendor, notes = (vendor or "").strip(), (notes or "").strip()
+    _check(tags, vendor, vendor_certification, method, weight_kg)
+    audit.lock_chain()  # outside any savepoint, as the pipeline needs; numbers one at a time
+    with db.session.begin_nested():  # all of the batch, or none of it
+        assets = [_leaving(tag) for tag in tags]
+        now = utcnow()
+        number = _next_number(now.year)
+        data = {"method": method, "vendor": vendor,
+                "vendor_certification": vendor_certification, "batch": number}
+        if notes:
+            data["notes"] = notes
+        events = [_dispose(asset, data, actor) for asset in assets]
+        batch = DisposalBatch(number=number, vendor=vendor,
+                              vendor_certification=vendor_certification, method=method,
+                              picked_up_at=picked_up_at or now, created_by_id=actor.id,
+                              weight_kg=weight_kg, notes=notes)
+        db.session.add(batch)
+        batch.certificate = _certify(batch, assets, events, actor)
+        db.session.flush()
+    return batch
+
+
+def _distinct(tags) -> list[str]:
+    """Blank lines and repeats dropped (tags ignore case), in the order given."""
+    seen = {}
+    for tag in (t.strip() for t in tags if t):
+        if tag:
+            seen.setdefault(tag.upper(), tag)
+    return list(seen.values())
+
+
+def _check(tags, vendor, vendor_certification, method, weight_kg) -> None:
+    if not tags:
+        raise ValidationFailed("List at least one asset tag.", {"tags": "required"})
+    if not vendor:
+        raise ValidationFailed("Name the vendor who takes the assets.", {"vendor": "required"})
+    if vendor_certification not in service.VENDOR_CERTIFICATIONS:
+        raise ValidationFailed(f"vendor_certification must be one of "
+                               f"{', '.join(service.VENDOR_CERTIFICATIONS)}.",
+                               {"vendor_certification": vendor_certification})
+    if method not in service.DISPOSAL_METHODS:
+        raise ValidationFailed(f"method must be one of {', '.join(service.DISPOSAL_METHODS)}.",
+                               {"method": method})
+    if weight_kg is not None and weight_kg < 0:
+        raise ValidationFailed("weight_kg cannot be negative.", {"weight_kg": weight_kg})
+
+
+def _leaving(tag: str) -> Asset:
+    asset = db.session.scalar(sa.select(Asset).where(
+        sa.func.upper(Asset.tag) == tag.upper()))
+    if asset is None:
+        raise NotFound(f"There is no asset with the tag {tag!r}.", {"tags": tag})
+    if asset.status not in LEAVING:
+        raise InvalidTransition(f"{asset.tag} is {asset.status.replace('_', ' ')}: only retired "
+                                "or wiped assets can leave in a disposal batch.",
+                                {"tags": asset.tag})
+    return asset
+
+
+def _dispose(asset: Asset, data: dict, actor: User):
+    outcome = apply_event(EventIn("dispose", asset.tag, dict(data)), actor=actor)
+    if outcome.status != "applied":  # the dispose handler's refusal, e.g. no verified wipe
+        error = DomainError(f"{asset.tag} was refused: {outcome.reason} No asset in the batch "
+                            "was disposed of.", {"tags": asset.tag, "refusal": outcome.details})
+        error.code = outcome.code or "conflict"
+        error.status_code = 422 if outcome.code == "invalid" else 409
+        raise error
+    return outcome.event
+
+
+def _next_number(year: int) -> str:
+    prefix = f"{PREFIX}-{year}-"
+    last = db.session.scalar(sa.select(DisposalBatch.number).where(
+        DisposalBatch.number.like(prefix + "%")).order_by(DisposalBatch.number.desc()).limit(1))
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
+
+
+def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: User):
+    """The batch certificate. Its row names the first asset and its dispose event (the
+    certificate table needs one of each); its facts list every asset."""
+    listed = [service._asset_facts(asset) | {
+        "disposal_certificate": event.data["certificate"]["number"]}
+        for asset, event in zip(assets, events, strict=True)]
+    details = {"batch": batch.number, "vendor": batch.vendor,
+               "vendor_certification": batch.vendor_certification,
+               "disposal_method": batch.method, "weight_kg": batch.weight_kg,
+               "picked_up_at": isoformat(batch.picked_up_at), "recorded_by": str(actor),
+               "notes": batch.notes, "assets": listed}
+    cert = service.issue(CertificateKind.DISPOSAL_BATCH, assets[0], details)
+    db.session.info[PENDING].pop(cert.number)  # no event of its own: stored here
+    cert.event_id = events[0].id
+    db.session.add(cert)
+    db.session.flush()
+    return cert
+
+
+def recent(limit: int = 200) -> list[DisposalBatch]:
+    return db.session.scalars(sa.select(DisposalBatch).order_by(
+        DisposalBatch.id.desc()).limit(limit)).all()
