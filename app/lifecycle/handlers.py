@@ -81,6 +81,11 @@ def create(asset: Asset, data: dict) -> Change:
     return Change(_plain(clean), status=status)
 
 
+def request(asset: Asset, data: dict) -> Change:
+    """A new asset that exists only as a purchase request for now."""
+    return create(asset, data | {"status": AssetStatus.REQUESTED.value})
+
+
 def update(asset: Asset, data: dict) -> Change:
     resolves = data.pop("resolves", None)  # set when a manager applies a conflicted edit
     clean = _load(AssetIn(exclude=("tag", "status")), data, partial=True)
@@ -318,8 +323,8 @@ def resolve_conflict(asset: Asset, data: dict) -> Change:
     return Change(clean)
 
 
-HANDLERS = {"create": create, "update": update, "approve": approve, "order": order,
-            "receive": receive, "check_in": check_in, "check_out": check_out,
+HANDLERS = {"create": create, "request": request, "update": update, "approve": approve,
+            "order": order, "receive": receive, "check_in": check_in, "check_out": check_out,
             "transfer": transfer, "repair": repair, "retire": retire, "wipe": wipe,
             "dispose": dispose, "mark_lost": mark_lost, "mark_found": mark_found,
             "stocktake_scan": stocktake_scan, "attach_code": attach_code,

@@ -117,13 +117,13 @@ def _apply(incoming: EventIn, actor: User, head) -> Outcome:
     since = _others_since(asset, incoming, actor)
     stale = bool(since)
     data = dict(incoming.data)
-    if incoming.type == "create":
+    if incoming.type in states.CREATING:
         data["tag"] = asset.tag
     # A stale event may turn out to be a conflict, stored after undoing what its handler did:
     # an inner savepoint for that. A current one is all or nothing with the outer savepoint.
     attempt = db.session.begin_nested() if stale else None
     try:
-        if incoming.type != "create":
+        if incoming.type not in states.CREATING:
             states.check(incoming.type, asset.status, actor.role)
         with db.session.no_autoflush:  # a half-filled new asset must not reach the database
             change = handlers.HANDLERS[incoming.type](asset, data)
@@ -147,9 +147,9 @@ def _apply(incoming: EventIn, actor: User, head) -> Outcome:
     asset.status = new_status
     asset.version += 1
     asset.updated_at = utcnow()
-    if incoming.type == "create" or _search_fields_changed(asset):
+    if incoming.type in states.CREATING or _search_fields_changed(asset):
         asset.search_text = search_text(asset)
-    if incoming.type == "create":
+    if incoming.type in states.CREATING:
         db.session.add(asset)
         db.session.flush()  # the new asset's id, which the event's hash covers
     event = _event(incoming, asset, actor, change.data | {"effects": effects}, "applied")
@@ -183,7 +183,7 @@ def _check_envelope(incoming: EventIn) -> None:
 
 def _target(incoming: EventIn) -> Asset:
     tag = incoming.asset.strip() if isinstance(incoming.asset, str) else ""
-    if incoming.type == "create":
+    if incoming.type in states.CREATING:
         tag = tag or incoming.data.get("tag")
         if isinstance(tag, str) and _tag_taken(tag):
             raise Duplicate(f"The tag {tag!r} is already in use.", {"tag": "taken"})

@@ -40,6 +40,9 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "create": Rule(frozenset(), MANAGERS, None, frozenset()),
+    # A purchase request anyone in the field may raise (a replacement, when retiring);
+    # a manager approves it.
+    "request": Rule(frozenset(), FIELD, None, frozenset()),
     "update": Rule(frozenset(S) - {S.DISPOSED}, MANAGERS, None, frozenset({"details"})),
     "approve": Rule(frozenset({S.REQUESTED}), MANAGERS, S.APPROVED, frozenset({"status"})),
     "order": Rule(frozenset({S.APPROVED}), MANAGERS, S.ORDERED, frozenset({"status"})),
@@ -68,6 +71,7 @@ RULES: dict[str, Rule] = {
 }
 
 EVENT_TYPES = frozenset(RULES)
+CREATING = frozenset({"create", "request"})  # events that bring a new asset into the register
 
 # status -> the statuses that may follow it, derived from RULES (for pages and tests).
 TRANSITIONS: dict[AssetStatus, frozenset[AssetStatus]] = {
@@ -108,7 +112,7 @@ _PAST = {"check_in": "checked in", "check_out": "checked out", "mark_lost": "mar
          "mark_found": "marked found", "stocktake_scan": "counted in a stock-take",
          "repair": "repaired", "wipe": "wiped", "transfer": "transferred", "order": "ordered",
          "receive": "received", "approve": "approved", "update": "edited",
-         "create": "created", "retire": "retired", "dispose": "disposed of",
+         "create": "created", "request": "requested", "retire": "retired", "dispose": "disposed of",
          "attach_code": "labelled", "resolve_conflict": "resolved"}
 
 

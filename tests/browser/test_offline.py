@@ -123,3 +123,18 @@ def test_a_new_version_is_offered_not_forced(app, page, sign_in, live_server):
         assert any(key.endswith("-next") for key in version) and old.endswith("/sw.js")
     finally:
         live_server.app.config["RELEASE"] = ""
+
+
+def test_retiring_can_request_a_replacement_in_the_same_step(app, page, sign_in):
+    make_asset(tag="AST-000555", name="Label printer", location=make_location("HQ").code)
+    sign_in(make_user(Role.TECHNICIAN))
+    ready(page)
+    page.fill("#code", "AST-000555")
+    page.keyboard.press("Enter")
+    record(page, "retire", {"reason": "print head worn out", "request_replacement": True})
+    expect(page.locator("#message")).to_have_text("Retire saved.")
+    expect(page.locator("#waiting")).to_have_text("Nothing waiting", timeout=10_000)
+    db.session.expire_all()
+    request = db.session.scalar(sa.select(Asset).where(Asset.tag.startswith("REQ-")))
+    assert request.status == "requested" and request.location.code == "HQ"
+    assert request.name == "Replacement for AST-000555 (Label printer)"

@@ -158,3 +158,18 @@ def test_catalog_downloads_in_pages_and_then_by_delta(app, phone):
     delta = client.get(f"/api/v1/sync/catalog?since={since}", headers=headers).json
     assert "C3" in [a["tag"] for a in delta["assets"]]
     assert client.get("/api/v1/sync/catalog?after=bogus", headers=headers).status_code == 422
+
+
+def test_a_technician_retires_and_requests_a_replacement_in_one_step(phone):
+    make_asset(tag="A1", name="Label printer")
+    retire = event("retire", "A1", {"reason": "beyond repair"}, 1)
+    request = event("request", "REQ-1A2B3C", {"name": "Replacement for A1",
+                                              "notes": "A1 retired: beyond repair"}, 2)
+    assert phone([retire, request])[0] == ["applied", "applied"]
+    db.session.expire_all()
+    new = db.session.scalar(sa.select(Asset).where(Asset.tag == "REQ-1A2B3C"))
+    assert (new.status, new.name) == ("requested", "Replacement for A1")
+    sneaky = event("request", "REQ-2", {"name": "Laptop", "status": "deployed"}, 3)
+    assert phone([sneaky])[0] == ["applied"]  # a request is only ever a request
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Asset.status).where(Asset.tag == "REQ-2")) == "requested"

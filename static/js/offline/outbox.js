@@ -69,9 +69,20 @@ export async function discard(id) {
 }
 
 let inFlight = null;
-/** Send what waits; one run at a time, later calls join it. */
+let again = false;
+/** Send what waits; one run at a time. A call during a run asks for one more run after it,
+ *  so what was queued meanwhile does not wait for the next trigger. */
 export function flush() {
-  inFlight ??= send().finally(() => { inFlight = null; });
+  if (inFlight) {
+    again = true;
+    return inFlight;
+  }
+  inFlight = (async () => {
+    do {
+      again = false;
+      await send();
+    } while (again);
+  })().finally(() => { inFlight = null; });
   return inFlight;
 }
 

@@ -27,7 +27,7 @@ const FIELDS = {
     ["cost", "money", false], ["minutes", "minutes", false], ["status", "repair", false]],
   mark_lost: [["note", "textarea", false]],
   mark_found: [["location", "place", false]],
-  retire: [["reason", "text", true]],
+  retire: [["reason", "text", true], ["request_replacement", "check", false]],
   wipe: [["method", "choice:clear,purge,destroy", true], ["technique", "text", true],
     ["tool", "text", false], ["media_serials", "list", false], ["operator", "person", false],
     ["witness", "person", true], ["verified", "check", false], ["notes", "textarea", false]],
@@ -211,6 +211,15 @@ async function openAction(action) {
   $("action").showModal();
 }
 
+/** One tap in the retire step: a purchase request for a new one like it, for a manager. */
+async function requestReplacement(asset, reason) {
+  const number = crypto.randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase();
+  await outbox.enqueue({ type: "request", asset: `REQ-${number}`, data: {
+    name: `Replacement for ${asset.tag} (${asset.name})`.slice(0, 200),
+    ...(asset.model && { model: asset.model }), ...(asset.location && { location: asset.location }),
+    notes: `Requested when ${asset.tag} was retired: ${reason}` } });
+}
+
 const VALUE = {
   minutes: Number, number: Number, check: (_, control) => control.checked,
   money: (v) => v.replace(",", "."), list: (v) => v.split(",").map((x) => x.trim()).filter(Boolean),
@@ -232,7 +241,10 @@ async function saveAction(form) {
     if (blob) signatures[pad.name] = blob;
   }
   const asset = current;
+  const replace = action === "retire" && data.request_replacement;
+  delete data.request_replacement;
   await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
+  if (replace) await requestReplacement(asset, data.reason);
   await catalog.applyLocally(asset.tag, action, data);
   await showAsset(await catalog.resolve(asset.tag), "on this phone");
   say(navigator.onLine ? `${LABELS[action]} saved.` : `${LABELS[action]} saved on this phone; it will sync when there is signal.`);
