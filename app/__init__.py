@@ -73,6 +73,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.auth import access, views as auth  # noqa: F401  (access: login loaders)
     from app.catalog import views as catalog
     from app.certificates import api as certificates_api, views as certificates
+    from app.dashboard import bp as dashboard
     from app.health import bp as health
     from app.org import api as org_api, views as org
     from app.admin import views as admin
@@ -89,7 +90,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                       admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
                       conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp,
                       scanning_api.bp, stocktakes.bp, stocktakes_api.bp, sync_api.bp, openapi,
-                      health):
+                      dashboard, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -1,0 +1,38 @@
+"""/admin/: the register at a glance — where assets stand, what needs someone's attention,
+and how accurate the stock-takes have been."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from app.assets.models import Asset
+from app.auth.access import requires
+from app.auth.roles import Permission
+from app.certificates import reports as disposals
+from app.extensions import db
+from app.lifecycle.conflicts import open_count
+from app.lifecycle.states import AssetStatus
+from app.stocktakes import service as stocktakes
+from app.timeutil import utcnow
+
+bp = Blueprint("dashboard", __name__, url_prefix="/admin")
+WARRANTY_SOON = timedelta(days=30)
+
+
+@bp.get("/")
+@requires(Permission.VIEW)
+def index():
+    counts = {status: n for status, n in db.session.execute(
+        sa.select(Asset.status, sa.func.count()).group_by(Asset.status))}
+    today = utcnow().date()
+    warranty = db.session.scalar(sa.select(sa.func.count()).select_from(Asset).where(
+        Asset.warranty_end.between(today, today + WARRANTY_SOON),
+        Asset.status.in_([AssetStatus.IN_STOCK, AssetStatus.DEPLOYED, AssetStatus.IN_REPAIR])))
+    return render_template(
+        "dashboard.html", counts=[(s, counts.get(s, 0)) for s in AssetStatus],
+        total=sum(counts.values()), warranty_soon=warranty,
+        conflicts=open_count(current_user), gaps=disposals.gap_count(),
+        not_seen=stocktakes.not_seen(per_page=1).total, not_seen_days=stocktakes.not_seen_days(),
+        recent=sorted(stocktakes.accuracy_history(limit=500), key=lambda s: s.finished_at,
+                      reverse=True)[:10])
