@@ -115,9 +115,8 @@ def test_a_new_version_is_offered_not_forced(app, page, sign_in, live_server):
     try:
         page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
         expect(page.locator("#update")).to_be_visible(timeout=10_000)
-        page.click("#reload")
-        wait_for(page, "navigator.serviceWorker.controller && "
-                       "document.readyState === 'complete'")
+        with page.expect_navigation():  # the new worker takes over, then the page reloads
+            page.click("#reload")
         ready(page)
         version = page.evaluate("caches.keys()")
         assert any(key.endswith("-next") for key in version) and old.endswith("/sw.js")
