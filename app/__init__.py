@@ -7,7 +7,6 @@ from flask_wtf.csrf import CSRFError
 from app.config import DEFAULT_SECRET_KEY, ROOT, Config, from_environment
 from app.extensions import csrf, db, login_manager, migrate
 
-
 # Scripts only from this server ('wasm-unsafe-eval' lets the barcode decoder compile its
 # WebAssembly); photos and camera frames are blob: URLs; nothing may frame the app.
 SECURITY_HEADERS = {
@@ -69,21 +68,28 @@ def create_app(overrides: dict | None = None) -> Flask:
         return response
 
     from app import cli, errors, models  # noqa: F401  (models: complete metadata)
-    from app.assets import api as assets_api, views as assets
-    from app.auth import access, views as auth  # noqa: F401  (access: login loaders)
-    from app.catalog import views as catalog
-    from app.certificates import api as certificates_api, views as certificates
-    from app.dashboard import bp as dashboard
-    from app.health import bp as health
-    from app.org import api as org_api, views as org
     from app.admin import views as admin
+    from app.assets import api as assets_api
+    from app.assets import views as assets
+    from app.auth import access  # noqa: F401  (access: login loaders)
+    from app.auth import views as auth
+    from app.catalog import views as catalog
+    from app.certificates import api as certificates_api
+    from app.certificates import views as certificates
+    from app.dashboard import bp as dashboard
     from app.files import api as files_api
+    from app.health import bp as health
     from app.labels import views as labels
-    from app.lifecycle import api as conflicts_api, views as conflicts
+    from app.lifecycle import api as conflicts_api
+    from app.lifecycle import views as conflicts
     from app.openapi import bp as openapi
+    from app.org import api as org_api
+    from app.org import views as org
     from app.pwa import views as pwa
-    from app.scanning import api as scanning_api, views as scanning
-    from app.stocktakes import api as stocktakes_api, views as stocktakes
+    from app.scanning import api as scanning_api
+    from app.scanning import views as scanning
+    from app.stocktakes import api as stocktakes_api
+    from app.stocktakes import views as stocktakes
     from app.sync import api as sync_api
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,

@@ -2,7 +2,7 @@
 from app.assets.models import Asset, AssetCode  # noqa: F401
 from app.auth.models import ApiToken, LoginFailure, User  # noqa: F401
 from app.catalog.models import AssetModel, Category  # noqa: F401
+from app.certificates.models import Certificate, DisposalBatch  # noqa: F401
 from app.lifecycle.models import ChainHead, Conflict, Event  # noqa: F401
 from app.org.models import Department, Location, Person  # noqa: F401
 from app.stocktakes.models import Stocktake, StocktakeCount, StocktakeExpected  # noqa: F401
-from app.certificates.models import Certificate, DisposalBatch  # noqa: F401

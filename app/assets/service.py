@@ -10,12 +10,12 @@ from app.assets.models import Asset, Criticality
 from app.assets.schemas import asset_json
 from app.assets.search import matches
 from app.auth.models import User
+from app.catalog.models import AssetModel, Category
 from app.errors import NotFound
 from app.extensions import db
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_or_raise
 from app.lifecycle.states import AssetStatus
-from app.catalog.models import AssetModel, Category
 from app.org.models import Department, Location, Person
 
 # Everything the pages show, loaded with the asset in one query.

@@ -4,6 +4,9 @@ Each asset gets its own `dispose` event through the pipeline, carrying {"batch":
 (and so its own disposal certificate, as any disposal does); the batch gets one more
 certificate listing them all. Everything happens in one savepoint: if any asset is refused,
 nothing is written. The caller commits."""
+import base64
+import binascii
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +17,7 @@ from app.certificates import service
 from app.certificates.models import PENDING, CertificateKind, DisposalBatch
 from app.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from app.extensions import db
+from app.files import store
 from app.lifecycle import audit
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.lifecycle.states import AssetStatus
@@ -25,7 +29,8 @@ LEAVING = (AssetStatus.RETIRED, AssetStatus.WIPED)
 
 def create_batch(tags, *, vendor: str, vendor_certification: str, method: str, actor: User,
                  weight_kg: float | None = None, notes: str = "",
-                 picked_up_at: datetime | None = None) -> DisposalBatch:
+                 picked_up_at: datetime | None = None, operator: str = "", witness: str = "",
+                 signatures: dict | None = None) -> DisposalBatch:
     tags = _distinct(tags)
     vendor, notes = (vendor or "").strip(), (notes or "").strip()
     _check(tags, vendor, vendor_certification, method, weight_kg)
@@ -36,6 +41,10 @@ def create_batch(tags, *, vendor: str, vendor_certification: str, method: str, a
         number = _next_number(now.year)
         data = {"method": method, "vendor": vendor,
                 "vendor_certification": vendor_certification, "batch": number}
+        # The handover, as each asset's custody event records it: who, and their signatures.
+        people = {k: v.strip() for k, v in (("operator", operator), ("witness", witness))
+                  if v and v.strip()}
+        data |= people | ({"signatures": signatures} if signatures else {})
         if notes:
             data["notes"] = notes
         events = [_dispose(asset, data, actor) for asset in assets]
@@ -44,7 +53,7 @@ def create_batch(tags, *, vendor: str, vendor_certification: str, method: str, a
                               picked_up_at=picked_up_at or now, created_by_id=actor.id,
                               weight_kg=weight_kg, notes=notes)
         db.session.add(batch)
-        batch.certificate = _certify(batch, assets, events, actor)
+        batch.certificate = _certify(batch, assets, events, actor, people, signatures or {})
         db.session.flush()
     return batch
 
@@ -104,7 +113,8 @@ def _next_number(year: int) -> str:
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
 
 
-def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: User):
+def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: User,
+             people: dict, signatures: dict):
     """The batch certificate. Its row names the first asset and its dispose event (the
     certificate table needs one of each); its facts list every asset."""
     listed = [service._asset_facts(asset) | {
@@ -114,7 +124,9 @@ def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: Use
                "vendor_certification": batch.vendor_certification,
                "disposal_method": batch.method, "weight_kg": batch.weight_kg,
                "picked_up_at": isoformat(batch.picked_up_at), "recorded_by": str(actor),
-               "notes": batch.notes, "assets": listed}
+               "notes": batch.notes, "assets": listed, "signatures": signatures,
+               "operator": service.person(people.get("operator")),
+               "witness": service.person(people.get("witness"))}
     cert = service.issue(CertificateKind.DISPOSAL_BATCH, assets[0], details)
     db.session.info[PENDING].pop(cert.number)  # no event of its own: stored here
     cert.event_id = events[0].id
@@ -126,3 +138,21 @@ def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: Use
 def recent(limit: int = 200) -> list[DisposalBatch]:
     return db.session.scalars(sa.select(DisposalBatch).order_by(
         DisposalBatch.id.desc()).limit(limit)).all()
+
+
+def signatures(**drawn: str) -> dict:
+    """Signatures a form sent as PNG data URLs, stored as blobs: {who: sha256}."""
+    stored = {}
+    for who, url in drawn.items():
+        if not url:
+            continue
+        prefix = "data:image/png;base64,"
+        try:
+            png = base64.b64decode(url.removeprefix(prefix), validate=True)
+        except (binascii.Error, ValueError):
+            png = b""
+        if not url.startswith(prefix) or not png:
+            raise ValidationFailed(f"The {who}'s signature did not arrive as an image; "
+                                   "draw it again.", {f"signature_{who}": "invalid"})
+        stored[who] = store.put(png, hashlib.sha256(png).hexdigest()).sha256
+    return stored

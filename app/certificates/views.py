@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.auth.access import requires
@@ -88,6 +88,11 @@ class BatchForm(FlaskForm):
     weight_kg = DecimalField("Total weight (kg)",
                              validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
+    operator = StringField("Handed over by", validators=[Optional(), Length(max=200)])
+    witness = StringField("Received by (the vendor's driver)",
+                          validators=[Optional(), Length(max=200)])
+    signature_operator = HiddenField()
+    signature_witness = HiddenField()
 
 
 @bp.get("/admin/certificates/batches")
@@ -106,7 +111,10 @@ def batch_new():
                 form.tags.data.splitlines(), vendor=form.vendor.data,
                 vendor_certification=form.vendor_certification.data, method=form.method.data,
                 actor=current_user, notes=form.notes.data or "",
-                weight_kg=float(form.weight_kg.data) if form.weight_kg.data is not None else None)
+                weight_kg=float(form.weight_kg.data) if form.weight_kg.data is not None else None,
+                operator=form.operator.data or "", witness=form.witness.data or "",
+                signatures=batches.signatures(operator=form.signature_operator.data,
+                                              witness=form.signature_witness.data))
         except DomainError as exc:
             show_error(form, exc)
         else:

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from app.assets.models import Asset, AssetCode, CodeKind, Criticality
 from app.assets.schemas import AssetIn

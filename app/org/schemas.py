@@ -1,5 +1,12 @@
 """JSON shapes of locations and people: what the API accepts and returns."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from app.org.models import LocationKind
 

@@ -3,12 +3,11 @@ code, serial number or Tagtrail URL count: a misread never lands on the wrong as
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+
 from app.assets.models import Asset, AssetCode
 from app.assets.service import FULL
 from app.extensions import db
 from app.scanning.payload import Payload, parse
-
-
 
 
 @dataclass

@@ -8,7 +8,12 @@ from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import Location
-from app.stocktakes.models import Stocktake, StocktakeCount, StocktakeExpected, StocktakeStatus
+from app.stocktakes.models import (
+    Stocktake,
+    StocktakeCount,
+    StocktakeExpected,
+    StocktakeStatus,
+)
 
 
 def _scope(stocktake_id: int):

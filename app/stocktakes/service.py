@@ -18,8 +18,12 @@ from app.lifecycle.pipeline import EventIn, apply_event
 from app.lifecycle.states import PLANNED, AssetStatus
 from app.org.models import Location
 from app.org.service import descendant_ids
-from app.stocktakes.models import (Stocktake, StocktakeCount, StocktakeExpected,
-                                   StocktakeStatus)
+from app.stocktakes.models import (
+    Stocktake,
+    StocktakeCount,
+    StocktakeExpected,
+    StocktakeStatus,
+)
 from app.timeutil import utcnow
 
 E, C = StocktakeExpected, StocktakeCount

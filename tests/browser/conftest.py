@@ -120,11 +120,11 @@ def record(page, action: str, fields: dict | None = None, photo=None, sign=()) -
     if photo:
         page.set_input_files("#action-photos", str(photo))
     for wobble, pad in enumerate(sign, start=4):  # a different hand for each person
-        _draw(page, pad, wobble * 4)
+        draw_signature(page, pad, wobble * 4)
     page.click('#action-form button[value="save"]')
 
 
-def _draw(page, pad: str, wobble: int) -> None:
+def draw_signature(page, pad: str, wobble: int) -> None:
     canvas = page.locator(f'canvas[data-signature="{pad}"]')
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()

@@ -15,10 +15,6 @@ from app.files import store
 from tests.factories import PASSWORD, make_token, make_user
 
 
-
-
-
-
 @pytest.fixture
 def tech(login):
     return login(Role.TECHNICIAN)

@@ -13,8 +13,6 @@ from app.lifecycle.states import AssetStatus
 from tests.factories import make_asset, make_location, make_person, make_user
 
 
-
-
 @pytest.fixture
 def manager(app):
     return make_user(Role.MANAGER)

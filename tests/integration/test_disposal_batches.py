@@ -129,3 +129,38 @@ def test_an_empty_tag_list_is_a_form_error(app, login):
     reply = login(Role.MANAGER).post("/admin/certificates/batches/new", data=form([" ", ""]))
     assert reply.status_code == 422
     _nothing_written([])
+
+
+def signature(shade: int) -> str:
+    from base64 import b64encode
+
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (300, 100), "white")
+    ImageDraw.Draw(image).line([(10, 80), (150, shade), (290, 60)], fill="black", width=4)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + b64encode(out.getvalue()).decode()
+
+
+def test_a_pickup_carries_both_signatures_into_the_custody_events_and_certificate(app, login):
+    chair("CH-1"), chair("CH-2")
+    reply = login(Role.MANAGER).post("/admin/certificates/batches/new", data=form(
+        ["CH-1", "CH-2"], operator="Olga Novak", witness="Driver K. Osei",
+        signature_operator=signature(10), signature_witness=signature(40)))
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    signed = {tuple(sorted(e.data["signatures"])) for e in dispose_events()}
+    assert signed == {("operator", "witness")}
+    assert {e.data["witness"] for e in dispose_events()} == {"Driver K. Osei"}
+    cert = db.session.scalar(db.select(Certificate).where(Certificate.kind == "disposal_batch"))
+    reader = PdfReader(io.BytesIO(store.read(cert.sha256)))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Olga Novak" in text and "Driver K. Osei" in text
+    assert len(reader.pages[0].images) == 2
+
+
+def test_a_signature_that_is_not_an_image_is_refused(app, login):
+    chair("CH-1")
+    reply = login(Role.MANAGER).post("/admin/certificates/batches/new", data=form(
+        ["CH-1"], signature_witness="data:image/png;base64,bm90IGEgcGljdHVyZQ=="))
+    assert reply.status_code == 422
+    _nothing_written(["CH-1"])

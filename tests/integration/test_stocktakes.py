@@ -20,9 +20,13 @@ from app.org.models import LocationKind
 from app.stocktakes import service
 from app.stocktakes.models import StocktakeCount
 from app.timeutil import utcnow
-from tests.factories import make_asset, make_location, make_person, make_token, make_user
-
-
+from tests.factories import (
+    make_asset,
+    make_location,
+    make_person,
+    make_token,
+    make_user,
+)
 
 
 @pytest.fixture

@@ -9,7 +9,13 @@ from app.assets.models import Asset
 from app.auth.roles import Role
 from app.extensions import db
 from app.lifecycle.models import Event
-from tests.factories import make_asset, make_location, make_person, make_token, make_user
+from tests.factories import (
+    make_asset,
+    make_location,
+    make_person,
+    make_token,
+    make_user,
+)
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

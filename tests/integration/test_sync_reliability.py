@@ -18,7 +18,13 @@ from app.extensions import db
 from app.lifecycle import audit
 from app.lifecycle.models import ChainHead, Event
 from tests.bench.syncload import EventMaker, InFlight, Server, post_sync
-from tests.factories import make_asset, make_location, make_person, make_token, make_user
+from tests.factories import (
+    make_asset,
+    make_location,
+    make_person,
+    make_token,
+    make_user,
+)
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg") or not sys.platform.startswith(
     "linux"), reason="needs POSIX process groups (gunicorn)")

@@ -8,7 +8,13 @@ import qrcode
 import zxingcpp
 from PIL import Image
 
-from app.scanning.decode import Code, DecodeError, decode_bytes, decode_image, load_image
+from app.scanning.decode import (
+    Code,
+    DecodeError,
+    decode_bytes,
+    decode_image,
+    load_image,
+)
 
 DEV_DATA = Path(__file__).resolve().parents[3] / "shared" / "decode-dev"
 

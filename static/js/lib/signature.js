@@ -35,5 +35,6 @@ export function signaturePad(name, label) {
     element: wrap,
     name,
     blob: () => (drawn ? new Promise((resolve) => canvas.toBlob(resolve, "image/png")) : Promise.resolve(null)),
+    dataUrl: () => (drawn ? canvas.toDataURL("image/png") : ""),
   };
 }
