@@ -2,7 +2,6 @@
 from functools import wraps
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, request
 from flask_login import current_user
 
@@ -33,21 +32,29 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+# Built once: it runs on every API request.
+_TOKEN_USER = (sa.select(User, ApiToken.id, ApiToken.last_used_at)
+               .join(ApiToken, ApiToken.user_id == User.id)
+               .where(ApiToken.token_hash == sa.bindparam("token_hash"),
+                      ApiToken.revoked.is_(False)))
+
+
 @login_manager.request_loader
 def load_user_from_token(req) -> User | None:
     """Bearer tokens sign in API clients; only under /api, never for pages."""
     header = req.headers.get("Authorization", "")
     if not req.path.startswith("/api/") or not header.startswith("Bearer "):
         return None
-    token = db.session.scalar(sa.select(ApiToken).options(so.joinedload(ApiToken.user)).where(
-        ApiToken.token_hash == hash_token(header[7:].strip()), ApiToken.revoked.is_(False)))
-    if token is None or not token.user.active:
+    found = db.session.execute(_TOKEN_USER, {"token_hash": hash_token(header[7:].strip())}).first()
+    if found is None or not found.User.active:
         return None
     now = utcnow()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
-        token.last_used_at = now  # hourly is enough, and keeps reads from writing
+    if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 3600:
+        # Hourly is enough, and keeps reads from writing.
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == found.id)
+                           .values(last_used_at=now))
         db.session.commit()
-    return token.user
+    return found.User
 
 
 @login_manager.unauthorized_handler

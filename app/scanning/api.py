@@ -31,7 +31,7 @@ def scan():
              "can_bind": bool(result.payload.code)})
         error.code = "unknown_payload"
         raise error
-    return assets.records_where(Asset.id == result.asset.id)[0] | {
+    return assets.record_for(result.asset.tag) | {
         "matched_by": result.matched_by,
         "actions": next_events(result.asset.status, current_user.role)}
 

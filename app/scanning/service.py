@@ -28,8 +28,11 @@ def _variants(code: str) -> set[str]:
     return forms
 
 
-def _one(query) -> Asset | None:
-    return db.session.scalars(query.options(*FULL).limit(1)).first()
+# Built once, since every scan runs them. Just the asset row: the API answers with its own
+# record query, the page redirects. Tags are unique ignoring case (an index on upper(tag)).
+_KEYS = sa.bindparam("keys", expanding=True)
+_BY_TAG = sa.select(Asset).where(sa.func.upper(Asset.tag).in_(_KEYS)).limit(1)
+_BY_CODE = sa.select(Asset).join(AssetCode).where(AssetCode.key.in_(_KEYS)).limit(1)
 
 
 def resolve(raw: str) -> Resolution:
@@ -40,15 +43,11 @@ def resolve(raw: str) -> Resolution:
         return result
     forms = _variants(code)
     keys = {f.upper() for f in forms}
-    asset = _one(sa.select(Asset).where(Asset.tag == code)) or _one(
-        sa.select(Asset).where(sa.func.upper(Asset.tag).in_(keys)))
-    if asset:
-        result.asset, result.matched_by = asset, "tag"
-        return result
-    asset = _one(sa.select(Asset).join(AssetCode).where(AssetCode.key.in_(keys)))
-    if asset:
-        result.asset, result.matched_by = asset, "code"
-        return result
+    for statement, matched_by in ((_BY_TAG, "tag"), (_BY_CODE, "code")):
+        asset = db.session.scalars(statement, {"keys": sorted(keys)}).first()
+        if asset:
+            result.asset, result.matched_by = asset, matched_by
+            return result
     by_serial = db.session.scalars(sa.select(Asset).where(Asset.serial.in_(forms))
                                    .options(*FULL).limit(6)).unique().all()
     if len(by_serial) == 1:

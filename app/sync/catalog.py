@@ -51,8 +51,9 @@ def asset_page(since: str | None, after: str | None, limit: int) -> dict:
     rows = db.session.execute(query).all()
     codes: dict[int, list[str]] = {}
     if rows:
+        ids = [r[0] for r in rows]
         for asset_id, code in db.session.execute(sa.select(AssetCode.asset_id, AssetCode.code)
-                                                 .where(AssetCode.asset_id.in_([r[0] for r in rows]))):
+                                                 .where(AssetCode.asset_id.in_(ids))):
             codes.setdefault(asset_id, []).append(code)
     items = [{"tag": r[1], "name": r[2], "serial": r[3], "status": str(r[4]), "version": r[5],
               "updated_at": isoformat(r[6]), "warranty_end": isoformat(r[7]),

@@ -121,8 +121,8 @@ def reconcile(stocktake_id: int, manager: User) -> None:
     print(f"    {sizes}")
     total = took_lists
     for action in service.ACTIONS:
-        summary, took = timed(f"{action}", lambda action=action: service.reconcile(stocktake, action,
-                                                                     actor=manager))
+        summary, took = timed(action, lambda action=action: service.reconcile(
+            stocktake, action, actor=manager))
         db.session.commit()
         total += took
         print(f"    {summary.applied:,} applied, {len(summary.skipped):,} skipped "

@@ -15,7 +15,8 @@ def tech(app):
 
 
 def test_qr_tag_opens_the_asset_card(app, page, camera, sign_in, tech, live_server):
-    make_asset(tag="AST-000123", name="Label printer", location=make_location("HQ-1", "Room 1").code)
+    room = make_location("HQ-1", "Room 1")
+    make_asset(tag="AST-000123", name="Label printer", location=room.code)
     camera(fakecam.qr_frame(f"{live_server.url}/t/AST-000123"))
     sign_in(tech)
     page.click("#start")

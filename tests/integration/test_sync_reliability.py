@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "killpg") or not sys.platform.st
 N_ASSETS = 40
 N_LOCATIONS = 16  # more than the moves any asset gets, so events commute (see EventMaker)
 BATCH = 1000  # the most one sync request may carry (SyncBatch)
+PHONES = ("phone-a", "phone-b")
 WAIT = 60  # seconds: the longest any single wait in this file may take
 
 
@@ -190,7 +191,7 @@ def test_two_devices_with_overlapping_batches_apply_each_event_once(fleet, serve
     server.start()
     barrier = threading.Barrier(2)
     flights = [InFlight(server.port, token, device, batch, timeout=WAIT)
-               for token, device, batch in zip(fleet["tokens"], ("phone-a", "phone-b"), (a, b), strict=True)]
+               for token, device, batch in zip(fleet["tokens"], PHONES, (a, b), strict=True)]
 
     def go(flight):
         barrier.wait(WAIT)
@@ -215,7 +216,7 @@ def test_two_devices_with_overlapping_batches_apply_each_event_once(fleet, serve
         expected = ["applied", "duplicate"] if event_id in shared else ["applied"]
         assert sorted(statuses) == expected, (event_id, statuses)
 
-    for token, device, batch in zip(fleet["tokens"], ("phone-a", "phone-b"), (a, b), strict=True):
+    for token, device, batch in zip(fleet["tokens"], PHONES, (a, b), strict=True):
         status, reply = post_sync(server.port, token, device, batch, timeout=WAIT)
         assert status == 200
         assert {r["status"] for r in reply["results"]} == {"duplicate"}

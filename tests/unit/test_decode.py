@@ -78,7 +78,7 @@ def test_zbar_raw_bytes_fall_back_to_shift_jis_and_latin1():
     from app.scanning.decode import _zbar_text
 
     assert _zbar_text("テスト".encode("shift_jis")) == "テスト"
-    assert _zbar_text("テスト".encode("utf-8")) == "テスト"
+    assert _zbar_text("テスト".encode()) == "テスト"
     assert _zbar_text(b"\xff\xfe") == "\xff\xfe"
 
 
