@@ -3,6 +3,7 @@ the asset's fields (never its status: the pipeline sets that from the state mach
 returns the data to store, with references resolved."""
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -45,9 +46,14 @@ class EventData(Schema):
     photos = fields.List(fields.Str(validate=SHA256), validate=validate.Length(max=50))
 
 
-def _load(schema: Schema, data: dict, partial: bool = False) -> dict:
+@cache
+def _schema(kind: type[Schema], exclude: tuple = ()) -> Schema:
+    return kind(exclude=exclude)  # made once: building a schema costs more than a load
+
+
+def _load(kind: type[Schema], data: dict, partial: bool = False, exclude: tuple = ()) -> dict:
     try:
-        return schema.load(data, partial=partial)
+        return _schema(kind, exclude).load(data, partial=partial)
     except ValidationError as exc:
         fields_ = exc.normalized_messages()
         first = next(iter(fields_.items()))
@@ -80,7 +86,7 @@ def _set_fields(asset: Asset, data: dict) -> None:
 
 
 def create(asset: Asset, data: dict) -> Change:
-    clean = _load(AssetIn(), data)
+    clean = _load(AssetIn, data)
     _set_fields(asset, clean)
     status = AssetStatus(clean.get("status", AssetStatus.IN_STOCK))
     if status is AssetStatus.DEPLOYED and asset.assignee is None:
@@ -95,7 +101,7 @@ def request(asset: Asset, data: dict) -> Change:
 
 def update(asset: Asset, data: dict) -> Change:
     resolves = data.pop("resolves", None)  # set when a manager applies a conflicted edit
-    clean = _load(AssetIn(exclude=("tag", "status")), data, partial=True)
+    clean = _load(AssetIn, data, partial=True, exclude=("tag", "status"))
     if not clean:
         raise ValidationFailed("Nothing to change.")
     if "assignee" in clean:
@@ -114,13 +120,13 @@ class LocationData(EventData):
 
 
 def receive(asset: Asset, data: dict) -> Change:
-    clean = _load(LocationData(), data)
+    clean = _load(LocationData, data)
     asset.location = org.find_location(clean["location"])
     return Change(clean, {"location": asset.location.code})
 
 
 def check_in(asset: Asset, data: dict) -> Change:
-    clean = _load(LocationData(), data)
+    clean = _load(LocationData, data)
     asset.location = org.find_location(clean["location"])
     asset.assignee = None
     return Change(clean, {"location": asset.location.code, "custody": None})
@@ -132,7 +138,7 @@ class CheckOutData(EventData):
 
 
 def check_out(asset: Asset, data: dict) -> Change:
-    clean = _load(CheckOutData(), data)
+    clean = _load(CheckOutData, data)
     asset.assignee = org.find_person(clean["assignee"])
     clean["assignee"] = asset.assignee.code
     effects = {"custody": asset.assignee.code}
@@ -147,7 +153,7 @@ class TransferData(EventData):
 
 
 def transfer(asset: Asset, data: dict) -> Change:
-    clean = _load(TransferData(), data)
+    clean = _load(TransferData, data)
     destination = org.find_location(clean["to_location"], "to_location")
     if destination.id == asset.location_id:
         raise ValidationFailed(f"{asset.tag} is already at {destination.name}.",
@@ -168,7 +174,7 @@ class RepairData(EventData):
 
 
 def repair(asset: Asset, data: dict) -> Change:
-    clean = _plain(_load(RepairData(), data))
+    clean = _plain(_load(RepairData, data))
     status = None
     if clean.get("status") == "open":
         status = AssetStatus.IN_REPAIR
@@ -188,7 +194,7 @@ class RetireData(EventData):
 
 def retire(asset: Asset, data: dict) -> Change:
     asset.assignee = None
-    return Change(_load(RetireData(), data), {"custody": None})
+    return Change(_load(RetireData, data), {"custody": None})
 
 
 class Evidence(EventData):
@@ -213,7 +219,7 @@ class WipeData(Evidence):
 def wipe(asset: Asset, data: dict) -> Change:
     """A verified wipe marks the asset wiped and issues a data-destruction certificate; an
     unverified one is recorded, and the asset stays as it was."""
-    clean = _load(WipeData(), data)
+    clean = _load(WipeData, data)
     if current_app.config["WITNESS_REQUIRED"] and not clean.get("witness"):
         raise ValidationFailed("A wipe needs a witness.", {"witness": "required"})
     certificates.check_blobs(clean)
@@ -238,7 +244,7 @@ class DisposeData(Evidence):
 def dispose(asset: Asset, data: dict) -> Change:
     """Disposal issues a disposal certificate; an asset that holds data needs a verified
     wipe first."""
-    clean = _plain(_load(DisposeData(), data))
+    clean = _plain(_load(DisposeData, data))
     if certificates.holds_data(asset) and not certificates.verified_wipes(asset):
         raise InvalidTransition(f"{asset.tag} holds data: wipe it first (a verified wipe), "
                                 "then dispose of it.", {"wipe": "required"})
@@ -251,7 +257,7 @@ def dispose(asset: Asset, data: dict) -> Change:
 
 
 def mark_lost(asset: Asset, data: dict) -> Change:
-    return Change(_load(EventData(), data))
+    return Change(_load(EventData, data))
 
 
 class FoundData(EventData):
@@ -259,7 +265,7 @@ class FoundData(EventData):
 
 
 def mark_found(asset: Asset, data: dict) -> Change:
-    clean = _load(FoundData(), data)
+    clean = _load(FoundData, data)
     asset.assignee = None  # found means back in stock, with nobody holding it
     effects = {"custody": None}
     if "location" in clean:
@@ -284,7 +290,7 @@ def stocktake_scan(asset: Asset, data: dict) -> Change:
     """Count the asset in an open stock-take, or say it was already counted. The asset itself
     stays as it is: reconciliation moves or marks it later. The count row is written when
     the event is stored (app/stocktakes/models.py), from the "result" returned here."""
-    clean = _load(StocktakeScanData(), data)
+    clean = _load(StocktakeScanData, data)
     clean = {k: v for k, v in clean.items() if k not in ("result", "expected_at")}
     return Change(clean | scans.classify(asset, clean["stocktake"], clean.get("location")))
 
@@ -295,7 +301,7 @@ class AttachCodeData(EventData):
 
 
 def attach_code(asset: Asset, data: dict) -> Change:
-    clean = _load(AttachCodeData(), data)
+    clean = _load(AttachCodeData, data)
     code = clean["code"].strip()
     key = code.upper()
     taken = db.session.scalar(sa.select(Asset.tag).where(sa.func.upper(Asset.tag) == key)) \
@@ -307,7 +313,7 @@ def attach_code(asset: Asset, data: dict) -> Change:
 
 
 def approve(asset: Asset, data: dict) -> Change:
-    return Change(_load(EventData(), data))
+    return Change(_load(EventData, data))
 
 
 order = approve
@@ -319,7 +325,7 @@ class ResolveData(EventData):
 
 
 def resolve_conflict(asset: Asset, data: dict) -> Change:
-    clean = _load(ResolveData(), data)
+    clean = _load(ResolveData, data)
     status = db.session.scalar(sa.select(Conflict.status).join(Event).where(
         Event.id == clean["conflict"], Conflict.asset_id == asset.id))
     if status is None:
@@ -329,6 +335,11 @@ def resolve_conflict(asset: Asset, data: dict) -> Change:
         raise Duplicate("That conflict has already been resolved.", {"conflict": "resolved"})
     return Change(clean)
 
+
+# Handlers that change nothing but their asset's own fields (no new rows, no flush), so that
+# a batch may apply them in memory and undo a refused one by putting the fields back.
+ASSET_ONLY = frozenset({"update", "approve", "order", "receive", "check_in", "check_out",
+                        "transfer", "repair", "retire", "mark_lost", "mark_found"})
 
 HANDLERS = {"create": create, "request": request, "update": update, "approve": approve,
             "order": order, "receive": receive, "check_in": check_in, "check_out": check_out,

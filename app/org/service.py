@@ -1,4 +1,7 @@
 """Find, create and edit places and people by the codes events and the API use."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -7,9 +10,34 @@ from app.errors import Duplicate, NotFound, ValidationFailed
 from app.extensions import db
 from app.org.models import Department, Location, LocationKind, Person
 
+_remembered: ContextVar[dict | None] = ContextVar("org_lookups", default=None)
+
+
+@contextmanager
+def lookups_remembered():
+    """Within this block, each location and person is looked up once: a batch of events
+    names the same few again and again."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _lookup(statement, key: tuple):
+    """statement() run, or what it returned before within lookups_remembered()."""
+    seen = _remembered.get()
+    if seen is None:
+        return db.session.scalar(statement())
+    if key not in seen:
+        seen[key] = db.session.scalar(statement())
+    return seen[key]
+
 
 def find_location(code: str, field: str = "location") -> Location:
-    location = db.session.scalar(sa.select(Location).where(Location.code == code.strip()))
+    code = code.strip()
+    location = _lookup(lambda: sa.select(Location).where(Location.code == code),
+                       ("location", code))
     if location is None:
         raise ValidationFailed(f"There is no location with the code {code!r}.",
                                {field: "unknown location"})
@@ -19,8 +47,8 @@ def find_location(code: str, field: str = "location") -> Location:
 def find_person(ref: str, field: str = "assignee") -> Person:
     """A person by code, or by e-mail address (case-insensitive)."""
     ref = ref.strip()
-    person = db.session.scalar(sa.select(Person).where(
-        sa.or_(Person.code == ref, sa.func.lower(Person.email) == ref.lower())))
+    person = _lookup(lambda: sa.select(Person).where(
+        sa.or_(Person.code == ref, sa.func.lower(Person.email) == ref.lower())), ("person", ref))
     if person is None:
         raise ValidationFailed(f"There is no person with the code or e-mail {ref!r}.",
                                {field: "unknown person"})

@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.errors import Duplicate, InvalidTransition, NotFound
 from app.extensions import db
 from app.lifecycle.models import Event
-from app.lifecycle.pipeline import EventIn, apply_event
+from app.lifecycle.pipeline import EventIn, apply_batch
 from app.lifecycle.states import PLANNED, AssetStatus
 from app.org.models import Location
 from app.org.service import descendant_ids
@@ -33,7 +33,7 @@ MISPLACED = sa.and_(C.location_id.is_not(None), C.location_id != E.location_id)
 # Events that mean someone had the asset in front of them.
 PHYSICAL = ("stocktake_scan", "check_in", "check_out", "transfer", "receive", "repair",
             "mark_found")
-# A transaction of thousands of savepoints slows PostgreSQL down; sync batches are 500 too.
+# Events per transaction, as in a sync batch: a long reconciliation commits as it goes.
 COMMIT_EVERY = 500
 IDS = uuid.UUID("5f0c8d53-2b8e-4a3c-9d55-6a3c1f2e7b10")  # namespace of reconciliation events
 
@@ -263,21 +263,27 @@ def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
     if action == "mark_found":  # counted where expected, but the register says missing
         rows = [row for row in rows if row.status == AssetStatus.MISSING]
     summary = Summary(ACTIONS[action])
-    for i, row in enumerate(rows, 1):
-        if i % COMMIT_EVERY == 0:
-            db.session.commit()  # safe to stop anywhere: a re-run skips what is done
+    events, tags = [], []
+    for row in rows:
         event_type, data = _event_for(action, row, f"Stock-take #{stocktake.id}")
         if event_type is None:
             summary.skipped.append((row.tag, data["why"]))
             continue
-        outcome = apply_event(EventIn(event_type, row.tag, data, id=_event_id(
-            stocktake, action, row.asset_id), device=f"stocktake-{stocktake.id}"), actor=actor)
-        if outcome.status == "applied":
-            summary.applied += 1
-        elif outcome.status == "duplicate":
-            summary.already += 1
-        else:
-            summary.skipped.append((row.tag, outcome.reason))
+        events.append(EventIn(event_type, row.tag, data, device=f"stocktake-{stocktake.id}",
+                              id=_event_id(stocktake, action, row.asset_id)))
+        tags.append(row.tag)
+    for start in range(0, len(events), COMMIT_EVERY):
+        if start:
+            db.session.commit()  # safe to stop anywhere: a re-run skips what is done
+        chunk = slice(start, start + COMMIT_EVERY)
+        for tag, outcome in zip(tags[chunk], apply_batch(events[chunk], actor=actor),
+                                strict=True):
+            if outcome.status == "applied":
+                summary.applied += 1
+            elif outcome.status == "duplicate":
+                summary.already += 1
+            else:
+                summary.skipped.append((tag, outcome.reason))
     return summary
 
 

@@ -9,7 +9,7 @@ from app.api import documented, int_arg, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
-from app.lifecycle.pipeline import EventIn, Outcome, apply_event
+from app.lifecycle.pipeline import EventIn, Outcome, apply_batch
 from app.lifecycle.states import AssetStatus, next_events
 from app.sync import catalog
 from app.timeutil import parse_datetime
@@ -60,8 +60,9 @@ def sync():
             results[i] = outcome.as_json()
     # Applied in the order they happened on the devices, whatever order they arrive in.
     todo.sort(key=lambda item: (item[1].occurred_at is None, item[1].occurred_at or 0, item[0]))
-    for i, event in todo:
-        results[i] = apply_event(event, actor=current_user).as_json()
+    outcomes = apply_batch([event for _, event in todo], actor=current_user)
+    for (i, _), outcome in zip(todo, outcomes, strict=True):
+        results[i] = outcome.as_json()
     db.session.commit()
     current_app.logger.info("sync from %s: %d events", batch["device_id"], len(parsed))
     return {"results": [results[i] for i in range(len(parsed))]}

@@ -10,7 +10,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from app.lifecycle import audit
 from app.lifecycle.models import Conflict, Event
-from app.lifecycle.pipeline import EventIn, apply_event
+from app.lifecycle.pipeline import EventIn, apply_batch, apply_event
 from app.lifecycle.states import AssetStatus
 from app.timeutil import utcnow
 from tests.factories import make_asset, make_location, make_person, make_user
@@ -144,6 +144,69 @@ def test_one_bad_event_does_not_block_the_rest_of_a_batch(tech):
     db.session.commit()
     assert results == ["applied", "rejected", "rejected", "applied"]
     assert reload(asset).version == 3
+
+
+def _mixed_batch(prefix: str) -> list[EventIn]:
+    """Every path a batch can take, on assets of its own: in-memory and savepoint events, a
+    refusal after a field was already set, a duplicate id, a new asset used at once, a stale
+    contradiction (another device), a code attached, a refused transition."""
+    for n in (1, 2):
+        make_asset(tag=f"{prefix}-{n}", location="SHOP")
+    t1, t2, t3 = (f"{prefix}-{n}" for n in (1, 2, 3))
+    repeated = str(uuid.uuid4())
+    return [EventIn("transfer", t1, {"to_location": "LAB"}),
+            EventIn("check_out", t1, {"assignee": "P1"}, id=repeated),
+            EventIn("check_out", t1, {"assignee": "P2"}, id=repeated),
+            EventIn("check_out", t1, {"assignee": "P2", "location": "NOWHERE"}),
+            EventIn("create", t3, {"name": "Dock", "location": "LAB"}),
+            EventIn("transfer", t3, {"to_location": "SHOP"}),
+            EventIn("check_out", t2, {"assignee": "P1"}, device="phone-a"),
+            EventIn("check_out", t2, {"assignee": "P2"}, base_version=1, device="phone-b"),
+            EventIn("dispose", t2, {"method": "recycling"}),
+            EventIn("attach_code", t1, {"code": f"OLD-{prefix}"}),
+            EventIn("repair", t1, {"symptom": "Cracked screen", "status": "open"}),
+            EventIn("mark_found", t3, {})]
+
+
+def _state(prefix: str) -> list[tuple]:
+    db.session.expire_all()
+    return [(a.status, a.location and a.location.code, a.assignee and a.assignee.code,
+             a.version, sorted(c.code.replace(prefix, "") for c in a.codes))
+            for a in db.session.scalars(sa.select(Asset).where(Asset.tag.startswith(prefix))
+                                        .order_by(Asset.tag))]
+
+
+def test_a_batch_ends_exactly_as_the_same_events_applied_one_by_one(app):
+    manager = make_user(Role.MANAGER)
+    make_location("LAB"), make_location("SHOP"), make_person("P1"), make_person("P2")
+    db.session.commit()
+    alone = [apply_event(e, actor=manager) for e in _mixed_batch("ONE")]
+    db.session.commit()
+    batched = apply_batch(_mixed_batch("BAT"), actor=manager)
+    db.session.commit()
+    assert [(o.status, o.code) for o in batched] == [(o.status, o.code) for o in alone] == [
+        ("applied", ""), ("applied", ""), ("duplicate", ""), ("rejected", "invalid"),
+        ("applied", ""), ("applied", ""), ("applied", ""), ("conflict", "conflict"),
+        ("rejected", "invalid_transition"), ("applied", ""), ("applied", ""),
+        ("rejected", "invalid_transition")]
+    assert _state("BAT") == _state("ONE")
+    # The refused check-out had set the assignee before its location failed: undone.
+    assert _state("BAT")[0][2] == "P1" and batched[1].event.data["effects"]["custody"] == "P1"
+    assert audit.verify().ok
+
+
+def test_a_batch_repeated_changes_nothing(tech):
+    asset = make_asset()
+    make_location("LAB")
+    events = [EventIn("transfer", asset.tag, {"to_location": "LAB"}),
+              EventIn("repair", asset.tag, {"symptom": "Fan noise"})]
+    assert [o.status for o in apply_batch(events, actor=tech)] == ["applied", "applied"]
+    db.session.commit()
+    before = (reload(asset).version, event_count())
+    again = apply_batch(events, actor=tech)
+    db.session.commit()
+    assert [o.status for o in again] == ["duplicate", "duplicate"]
+    assert (reload(asset).version, event_count()) == before == (3, before[1])
 
 
 @pytest.mark.parametrize(("event", "code"), [
