@@ -94,7 +94,8 @@ class _Batch:
         self.events, self.actor, self.head = events, actor, head
         ids = [e.id for e in events if isinstance(e.id, str)]
         # Under the chain lock: nobody else can store one of these ids meanwhile.
-        self.known = set(db.session.scalars(sa.select(Event.id).where(Event.id.in_(ids))))
+        self.known = {event.id: event for event in db.session.scalars(
+            sa.select(Event).where(Event.id.in_(ids)))}
         tags = {e.asset for e in events if isinstance(e.asset, str) and
                 e.type in handlers.ASSET_ONLY}
         self.assets = {asset.tag: asset for asset in db.session.scalars(
@@ -113,10 +114,9 @@ class _Batch:
         return outcomes
 
     def _one(self, incoming: EventIn) -> Outcome:
-        if incoming.id in self.stored:
-            return _duplicate(self.stored[incoming.id])
-        if incoming.id in self.known:
-            return _earlier(incoming.id)
+        earlier = self.stored.get(incoming.id) or self.known.get(incoming.id)
+        if earlier is not None:
+            return _duplicate(earlier)
         if incoming.type not in handlers.ASSET_ONLY:
             return apply_event(incoming, actor=self.actor)
         try:
