@@ -128,9 +128,8 @@ class _Batch:
 class _Snapshot:
     """Undo in memory, for a batch: the asset's fields as they were before this event."""
 
-    def __init__(self, asset: Asset):
-        self.asset, self.state = asset, sa.inspect(asset)
-        self.saved = dict(self.state.dict)
+    def __init__(self, asset: Asset, saved: dict):
+        self.asset, self.state, self.saved = asset, sa.inspect(asset), saved
 
     def rollback(self) -> None:
         for key in _scalar_attributes():
@@ -203,7 +202,8 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
     # How to undo what the handler did if the event is refused, or stored as a conflict: in a
     # batch, put the asset's fields back; alone, an inner savepoint when stale (a current
     # event is all or nothing with apply_event's own savepoint).
-    attempt = (_Snapshot(asset) if batch is not None
+    before = dict(sa.inspect(asset).dict)  # the asset's loaded fields, as they were
+    attempt = (_Snapshot(asset, before) if batch is not None
                else db.session.begin_nested() if stale else None)
     try:
         if incoming.type not in states.CREATING:
@@ -231,7 +231,7 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
     asset.status = new_status
     asset.version += 1
     asset.updated_at = utcnow()
-    if incoming.type in states.CREATING or _search_fields_changed(asset):
+    if incoming.type in states.CREATING or _search_fields_changed(asset, before):
         asset.search_text = search_text(asset)
     if incoming.type in states.CREATING:
         db.session.add(asset)
@@ -338,10 +338,11 @@ def _event(incoming, asset, actor, data, outcome, reason="") -> Event:
 SEARCHED = ("name", "serial", "model", "assignee", "location")
 
 
-def _search_fields_changed(asset: Asset) -> bool:
-    # Read from the session's change history: no query to load the related rows.
-    attrs = sa.inspect(asset).attrs
-    return any(attrs[name].history.has_changes() for name in SEARCHED)
+def _search_fields_changed(asset: Asset, before: dict) -> bool:
+    # A field the handler set is in the asset's state as a new object; one it never touched
+    # is the same object as before, or still not loaded.
+    now = sa.inspect(asset).dict
+    return any(key in now and now[key] is not before.get(key, _UNLOADED) for key in SEARCHED)
 
 
 def search_text(asset: Asset) -> str:

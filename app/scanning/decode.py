@@ -4,7 +4,7 @@
 finds the codes in it.  Decoding runs zxing-cpp on the photo first (fast, reads most
 photos, and the only reader here for Data Matrix).  When that finds nothing, a short
 cascade of cleaned-up variants of the photo (upscaled, contrast-equalised, thresholded,
-slightly rotated) goes to zxing-cpp and zbar in turn, stopping at the first variant that
+slightly rotated, deblurred) goes to zxing-cpp and zbar in turn, stopping at the first variant that
 yields a code.  Each step is there because it recovers a class of photos the earlier
 steps miss; the order puts the steps that read most first, so a typical photo costs a
 few milliseconds and a hopeless one stays well under 100 ms.
