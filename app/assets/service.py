@@ -21,19 +21,26 @@ from app.org.models import Department, Location, Person
 # Everything the pages show, loaded with the asset in one query.
 FULL = (so.joinedload(Asset.model), so.joinedload(Asset.location), so.joinedload(Asset.assignee),
         so.joinedload(Asset.category), so.joinedload(Asset.department))
-_place = so.aliased(Location)
-RECORD = (sa.select(Asset.tag, Asset.name, Asset.serial, AssetModel.name.label("model"),
-                    Category.name.label("category"), _place.code.label("location"),
-                    _place.name.label("location_name"), Department.code.label("department"),
-                    Person.code.label("assignee"), Person.name.label("assignee_name"),
-                    Asset.criticality, Asset.status, Asset.purchase_date, Asset.purchase_cost,
-                    Asset.supplier, Asset.warranty_end, Asset.notes, Asset.version,
-                    Asset.created_at, Asset.updated_at)
-          .outerjoin(AssetModel, Asset.model_id == AssetModel.id)
-          .outerjoin(Category, Asset.category_id == Category.id)
-          .outerjoin(_place, Asset.location_id == _place.id)
-          .outerjoin(Department, Asset.department_id == Department.id)
-          .outerjoin(Person, Asset.assignee_id == Person.id))
+
+
+def _of(column, key):
+    """The referenced row's column, as a subquery by primary key: PostgreSQL plans seven of
+    these in a fifth of the time it takes for a five-way join, and it plans on every request
+    (psycopg forgets prepared statements at each rollback)."""
+    return sa.select(column).where(column.table.c.id == key).scalar_subquery()
+
+
+RECORD = sa.select(Asset.tag, Asset.name, Asset.serial,
+                   _of(AssetModel.name, Asset.model_id).label("model"),
+                   _of(Category.name, Asset.category_id).label("category"),
+                   _of(Location.code, Asset.location_id).label("location"),
+                   _of(Location.name, Asset.location_id).label("location_name"),
+                   _of(Department.code, Asset.department_id).label("department"),
+                   _of(Person.code, Asset.assignee_id).label("assignee"),
+                   _of(Person.name, Asset.assignee_id).label("assignee_name"),
+                   Asset.criticality, Asset.status, Asset.purchase_date, Asset.purchase_cost,
+                   Asset.supplier, Asset.warranty_end, Asset.notes, Asset.version,
+                   Asset.created_at, Asset.updated_at)
 # Built once: a lookup by tag runs on every scan and API read, and rebuilding the statement
 # costs more than the query.
 BY_TAG = RECORD.where(Asset.tag == sa.bindparam("tag"))
