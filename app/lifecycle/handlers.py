@@ -339,7 +339,11 @@ def resolve_conflict(asset: Asset, data: dict) -> Change:
 # Handlers that change nothing but their asset's own fields (no new rows, no flush), so that
 # a batch may apply them in memory and undo a refused one by putting the fields back.
 ASSET_ONLY = frozenset({"update", "approve", "order", "receive", "check_in", "check_out",
-                        "transfer", "repair", "retire", "mark_lost", "mark_found"})
+                        "transfer", "repair", "retire", "mark_lost", "mark_found",
+                        "stocktake_scan"})
+# Handlers that read what an earlier event of the same asset wrote when it was stored (a
+# scan's count row): in a batch, such an event waits for the earlier ones to be written.
+READS_EARLIER_WRITES = frozenset({"stocktake_scan"})
 
 HANDLERS = {"create": create, "request": request, "update": update, "approve": approve,
             "order": order, "receive": receive, "check_in": check_in, "check_out": check_out,

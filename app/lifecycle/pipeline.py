@@ -103,6 +103,7 @@ class _Batch:
             .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
                      so.joinedload(Asset.assignee)))}
         self.stored: dict[str, Event] = {}  # by id, the events this batch has stored
+        self.unwritten: set[str] = set()  # tags whose events wait for the flush
 
     def run(self) -> list[Outcome]:
         outcomes = []
@@ -119,10 +120,15 @@ class _Batch:
             return _duplicate(earlier)
         if incoming.type not in handlers.ASSET_ONLY:
             return apply_event(incoming, actor=self.actor)
+        if incoming.type in handlers.READS_EARLIER_WRITES and incoming.asset in self.unwritten:
+            db.session.flush()
+            self.unwritten.clear()
         try:
-            return _apply(incoming, self.actor, self.head, self)
+            outcome = _apply(incoming, self.actor, self.head, self)
         except DomainError as exc:
             return Outcome(incoming.id, "rejected", exc.message, exc.code, exc.details)
+        self.unwritten.add(incoming.asset)
+        return outcome
 
 
 class _Snapshot:

@@ -24,14 +24,18 @@ def lookups_remembered():
         _remembered.reset(token)
 
 
-def _lookup(statement, key: tuple):
-    """statement() run, or what it returned before within lookups_remembered()."""
+def remembered(key: tuple, look_up):
+    """look_up(), or what it returned before within lookups_remembered()."""
     seen = _remembered.get()
     if seen is None:
-        return db.session.scalar(statement())
+        return look_up()
     if key not in seen:
-        seen[key] = db.session.scalar(statement())
+        seen[key] = look_up()
     return seen[key]
+
+
+def _lookup(statement, key: tuple):
+    return remembered(key, lambda: db.session.scalar(statement()))
 
 
 def find_location(code: str, field: str = "location") -> Location:

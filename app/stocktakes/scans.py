@@ -8,6 +8,7 @@ from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import Location
+from app.org.service import remembered
 from app.stocktakes.models import (
     Stocktake,
     StocktakeCount,
@@ -18,10 +19,10 @@ from app.stocktakes.models import (
 
 def _scope(stocktake_id: int):
     """The open stock-take's (path, name) of its location, or a refusal."""
-    row = db.session.execute(
+    row = remembered(("stocktake", stocktake_id), lambda: db.session.execute(
         sa.select(Stocktake.status, Location.path, Location.name)
         .join(Location, Location.id == Stocktake.location_id)
-        .where(Stocktake.id == stocktake_id)).first()
+        .where(Stocktake.id == stocktake_id)).first())
     if row is None:
         raise ValidationFailed(f"There is no stock-take #{stocktake_id}.",
                                {"stocktake": "unknown"})
@@ -32,8 +33,10 @@ def _scope(stocktake_id: int):
 
 
 def _room(code: str, scope):
-    room = db.session.execute(sa.select(Location.id, Location.path, Location.name)
-                              .where(Location.code == code.strip())).first()
+    code = code.strip()
+    room = remembered(("room", code), lambda: db.session.execute(
+        sa.select(Location.id, Location.path, Location.name)
+        .where(Location.code == code)).first())
     if room is None:
         raise ValidationFailed(f"There is no location with the code {code!r}.",
                                {"location": "unknown location"})
