@@ -47,8 +47,10 @@ def _room(code: str, scope):
 
 
 def _code(location_id: int | None) -> str | None:
-    return db.session.scalar(sa.select(Location.code).where(Location.id == location_id)) \
-        if location_id else None
+    if not location_id:
+        return None
+    return remembered(("location code", location_id), lambda: db.session.scalar(
+        sa.select(Location.code).where(Location.id == location_id)))
 
 
 def classify(asset: Asset, stocktake_id: int, room_code: str | None) -> dict:
