@@ -96,8 +96,7 @@ class _Batch:
         # Under the chain lock: nobody else can store one of these ids meanwhile.
         self.known = {event.id: event for event in db.session.scalars(
             sa.select(Event).where(Event.id.in_(ids)))}
-        tags = {e.asset for e in events if isinstance(e.asset, str) and
-                e.type in handlers.ASSET_ONLY}
+        tags = {_tag(e) for e in events if e.type in handlers.ASSET_ONLY}
         self.assets = {asset.tag: asset for asset in db.session.scalars(
             sa.select(Asset).where(Asset.tag.in_(tags)).with_for_update(of=Asset)
             .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
@@ -120,14 +119,14 @@ class _Batch:
             return _duplicate(earlier)
         if incoming.type not in handlers.ASSET_ONLY:
             return apply_event(incoming, actor=self.actor)
-        if incoming.type in handlers.READS_EARLIER_WRITES and incoming.asset in self.unwritten:
+        if incoming.type in handlers.READS_EARLIER_WRITES and _tag(incoming) in self.unwritten:
             db.session.flush()
             self.unwritten.clear()
         try:
             outcome = _apply(incoming, self.actor, self.head, self)
         except DomainError as exc:
             return Outcome(incoming.id, "rejected", exc.message, exc.code, exc.details)
-        self.unwritten.add(incoming.asset)
+        self.unwritten.add(_tag(incoming))
         return outcome
 
 
@@ -271,8 +270,12 @@ def _check_envelope(incoming: EventIn) -> None:
                                "clock.", {"occurred_at": "in the future"})
 
 
+def _tag(incoming: EventIn) -> str:
+    return incoming.asset.strip() if isinstance(incoming.asset, str) else ""
+
+
 def _target(incoming: EventIn, batch: _Batch | None = None) -> Asset:
-    tag = incoming.asset.strip() if isinstance(incoming.asset, str) else ""
+    tag = _tag(incoming)
     if incoming.type in states.CREATING:
         tag = tag or incoming.data.get("tag")
         if isinstance(tag, str) and _tag_taken(tag):

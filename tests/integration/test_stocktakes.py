@@ -124,6 +124,16 @@ def test_scans_are_classified_and_change_nothing_on_the_asset(site, manager, pho
     assert (total.expected, total.found, total.misplaced, total.unexpected) == (2, 2, 1, 1)
 
 
+def test_a_rescan_in_the_same_batch_counts_once_however_the_tag_is_padded(site, manager, phone):
+    make_asset(manager, tag="A1", location="ROOM-A")
+    stocktake = service.start(site["SITE"], actor=manager)
+    db.session.commit()
+    results = phone([scan("A1", stocktake, "ROOM-A"), scan(" A1 ", stocktake, "ROOM-A")])
+    assert [(r["status"], r["result"]) for r in results] == [
+        ("applied", "found"), ("applied", "already_counted")]
+    assert n_counts() == 1
+
+
 def test_two_devices_scanning_the_same_assets_count_each_once(site, manager, phone):
     tags = assets_in(site["A"], 10, "A", manager)
     stocktake = service.start(site["SITE"], actor=manager)
