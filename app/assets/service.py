@@ -123,8 +123,8 @@ def list_assets(query: AssetQuery, *, as_json: bool = False) -> Page:
 
 def records_where(*conditions, order_by=(Asset.tag,), limit: int | None = None,
                   offset: int = 0) -> list[dict]:
-    """Assets as the API shows them, straight from one joined query: no ORM objects, since
-    this runs on every API lookup and list."""
+    """Assets as the API shows them, straight from one query: no ORM objects, since this
+    runs on every API lookup and list."""
     return _records(RECORD.where(*conditions).order_by(*order_by).limit(limit).offset(offset))
 
 

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.lifecycle import audit, handlers, states
 from app.lifecycle.models import Conflict, Event
 from app.lifecycle.states import AssetStatus
-from app.org.service import lookups_remembered
+from app.memo import lookups_remembered
 from app.timeutil import utcnow
 
 MAX_CLOCK_SKEW = timedelta(hours=24)  # how far in the future a device clock may run

@@ -1,37 +1,12 @@
 """Find, create and edit places and people by the codes events and the API use."""
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.assets.models import Asset
 from app.errors import Duplicate, NotFound, ValidationFailed
 from app.extensions import db
+from app.memo import remembered
 from app.org.models import Department, Location, LocationKind, Person
-
-_remembered: ContextVar[dict | None] = ContextVar("org_lookups", default=None)
-
-
-@contextmanager
-def lookups_remembered():
-    """Within this block, each location and person is looked up once: a batch of events
-    names the same few again and again."""
-    token = _remembered.set({})
-    try:
-        yield
-    finally:
-        _remembered.reset(token)
-
-
-def remembered(key: tuple, look_up):
-    """look_up(), or what it returned before within lookups_remembered()."""
-    seen = _remembered.get()
-    if seen is None:
-        return look_up()
-    if key not in seen:
-        seen[key] = look_up()
-    return seen[key]
 
 
 def _lookup(statement, key: tuple):

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.memo import remembered
 from app.org.models import Location
-from app.org.service import remembered
 from app.stocktakes.models import (
     Stocktake,
     StocktakeCount,

@@ -263,7 +263,7 @@ def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
     if action == "mark_found":  # counted where expected, but the register says missing
         rows = [row for row in rows if row.status == AssetStatus.MISSING]
     summary = Summary(ACTIONS[action])
-    events, tags = [], []
+    events = []
     for row in rows:
         event_type, data = _event_for(action, row, f"Stock-take #{stocktake.id}")
         if event_type is None:
@@ -271,19 +271,17 @@ def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
             continue
         events.append(EventIn(event_type, row.tag, data, device=f"stocktake-{stocktake.id}",
                               id=_event_id(stocktake, action, row.asset_id)))
-        tags.append(row.tag)
     for start in range(0, len(events), COMMIT_EVERY):
         if start:
             db.session.commit()  # safe to stop anywhere: a re-run skips what is done
-        chunk = slice(start, start + COMMIT_EVERY)
-        for tag, outcome in zip(tags[chunk], apply_batch(events[chunk], actor=actor),
-                                strict=True):
+        chunk = events[start:start + COMMIT_EVERY]
+        for event, outcome in zip(chunk, apply_batch(chunk, actor=actor), strict=True):
             if outcome.status == "applied":
                 summary.applied += 1
             elif outcome.status == "duplicate":
                 summary.already += 1
             else:
-                summary.skipped.append((tag, outcome.reason))
+                summary.skipped.append((event.asset, outcome.reason))
     return summary
 
 
