@@ -16,6 +16,13 @@ def lookups_remembered():
         _remembered.reset(token)
 
 
+def remember(key: tuple, value) -> None:
+    """Seed the memo: what a batch read in one query for many keys."""
+    seen = _remembered.get()
+    if seen is not None:
+        seen[key] = value
+
+
 def remembered(key: tuple, look_up):
     """look_up(), or what it returned before within lookups_remembered()."""
     seen = _remembered.get()

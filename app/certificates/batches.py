@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app.assets.models import Asset
 from app.auth.models import User
 from app.certificates import service
-from app.certificates.models import PENDING, CertificateKind, DisposalBatch
+from app.certificates.models import CertificateKind, DisposalBatch
 from app.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from app.extensions import db
 from app.files import store
@@ -128,7 +128,6 @@ def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: Use
                "operator": service.person(people.get("operator")),
                "witness": service.person(people.get("witness"))}
     cert = service.issue(CertificateKind.DISPOSAL_BATCH, assets[0], details)
-    db.session.info[PENDING].pop(cert.number)  # no event of its own: stored here
     cert.event_id = events[0].id
     db.session.add(cert)
     db.session.flush()

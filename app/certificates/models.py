@@ -13,8 +13,6 @@ from app.extensions import db
 from app.lifecycle.models import Event
 from app.timeutil import utcnow
 
-PENDING = "tagtrail.certificates"  # session.info: rendered certificates whose event is unstored
-
 
 class CertificateKind(StrEnum):
     DATA_DESTRUCTION = "data_destruction"
@@ -45,19 +43,6 @@ class Certificate(db.Model):
     @property
     def superseded_by(self) -> "Certificate | None":
         return db.session.scalar(sa.select(Certificate).where(Certificate.supersedes_id == self.id))
-
-
-@sa.event.listens_for(Event, "after_insert")
-def _issue(_mapper, connection, event: Event) -> None:
-    """Store the certificate a wipe or dispose handler rendered, in the event's own
-    transaction: only here is the event row (its id) in the database."""
-    issued = (event.data or {}).get("certificate")
-    if event.outcome != "applied" or not issued:
-        return
-    cert = so.object_session(event).info[PENDING].pop(issued["number"])
-    connection.execute(sa.insert(Certificate.__table__).values(
-        number=cert.number, kind=cert.kind, asset_id=event.asset_id, event_id=event.id,
-        sha256=cert.sha256, issued_at=cert.issued_at, facts=cert.facts))
 
 
 class DisposalBatch(db.Model):

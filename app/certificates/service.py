@@ -11,7 +11,7 @@ from flask import current_app, has_request_context, render_template, request
 from PIL import Image
 
 from app.assets.models import Asset
-from app.certificates.models import PENDING, PREFIX, Certificate, CertificateKind
+from app.certificates.models import PREFIX, Certificate, CertificateKind
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.files import store
@@ -69,8 +69,8 @@ def person(text: str | None) -> str:
 
 def issue(kind: CertificateKind, asset: Asset, details: dict, *,
           supersedes: Certificate | None = None) -> Certificate:
-    """Render and store a certificate; the caller holds the chain lock. It is returned
-    unsaved and kept in the session's info for the listener that stores it with its event."""
+    """Render a certificate and keep its PDF; the caller holds the chain lock. It is returned
+    unsaved, for its event to bring (handlers.Change.records) or the caller to add."""
     now = utcnow()
     number = _next_number(kind, now.year)
     facts = {"number": number, "kind": str(kind), "issued_at": isoformat(now),
@@ -88,7 +88,6 @@ def issue(kind: CertificateKind, asset: Asset, details: dict, *,
     cert = Certificate(number=number, kind=kind, asset_id=asset.id, sha256=sha256,
                        issued_at=now, facts=facts,
                        supersedes_id=supersedes.id if supersedes else None)
-    db.session.info.setdefault(PENDING, {})[number] = cert
     return cert
 
 
@@ -181,7 +180,6 @@ def correct(cert: Certificate, changes: dict, *, reason: str, actor) -> Certific
     details = keep_facts | changes | {"correction": {
         "reason": reason.strip(), "by": str(actor), "of": cert.number}}
     new = issue(cert.kind, cert.asset, details, supersedes=cert)
-    db.session.info[PENDING].pop(new.number)
     new.event_id = cert.event_id  # the same event, described again
     db.session.add(new)
     db.session.flush()
@@ -224,7 +222,6 @@ def request_data_destruction(asset: Asset) -> Certificate:
         return existing
     audit.lock_chain()
     cert = issue(CertificateKind.DATA_DESTRUCTION, asset, wipe_details(wipes[-1].data))
-    db.session.info[PENDING].pop(cert.number)
     cert.event_id = wipes[-1].id
     db.session.add(cert)
     db.session.flush()

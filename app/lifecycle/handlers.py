@@ -1,6 +1,7 @@
 """What each event type does to an asset. Each handler validates the event's data, changes
 the asset's fields (never its status: the pipeline sets that from the state machine) and
 returns the data to store, with references resolved."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -36,6 +37,17 @@ class Change:
     data: dict  # what is stored in the event row
     effects: dict = field(default_factory=dict)  # what it set, to compare with later events
     status: AssetStatus | None = None  # a status the handler chose (repairs)
+    # Rows that come with the event (a certificate, a stock-take count), each made from the
+    # stored event by one of these, and only if the event is applied.
+    records: list[Callable[[Event], db.Model]] = field(default_factory=list)
+
+
+def _linked(row) -> Callable[[Event], db.Model]:
+    """For a row made before its event: it only needs the link."""
+    def link(event: Event):
+        row.event = event
+        return row
+    return link
 
 
 class EventData(Schema):
@@ -227,7 +239,8 @@ def wipe(asset: Asset, data: dict) -> Change:
         return Change(clean, status=asset.status)
     cert = certificates.issue(CertificateKind.DATA_DESTRUCTION, asset,
                               certificates.wipe_details(clean))
-    return Change(clean | {"certificate": {"number": cert.number, "sha256": cert.sha256}})
+    return Change(clean | {"certificate": {"number": cert.number, "sha256": cert.sha256}},
+                  records=[_linked(cert)])
 
 
 class DisposeData(Evidence):
@@ -253,7 +266,7 @@ def dispose(asset: Asset, data: dict) -> Change:
     cert = certificates.issue(CertificateKind.DISPOSAL, asset,
                               certificates.dispose_details(asset, clean))
     return Change(clean | {"certificate": {"number": cert.number, "sha256": cert.sha256}},
-                  {"custody": None})
+                  {"custody": None}, records=[_linked(cert)])
 
 
 def mark_lost(asset: Asset, data: dict) -> Change:
@@ -288,11 +301,12 @@ class StocktakeScanData(EventData):
 
 def stocktake_scan(asset: Asset, data: dict) -> Change:
     """Count the asset in an open stock-take, or say it was already counted. The asset itself
-    stays as it is: reconciliation moves or marks it later. The count row is written when
-    the event is stored (app/stocktakes/models.py), from the "result" returned here."""
+    stays as it is: reconciliation moves or marks it later."""
     clean = _load(StocktakeScanData, data)
     clean = {k: v for k, v in clean.items() if k not in ("result", "expected_at")}
-    return Change(clean | scans.classify(asset, clean["stocktake"], clean.get("location")))
+    result, count = scans.classify(asset, clean["stocktake"], clean.get("location"),
+                                   clean["how"])
+    return Change(clean | result, records=count)
 
 
 class AttachCodeData(EventData):
@@ -336,14 +350,15 @@ def resolve_conflict(asset: Asset, data: dict) -> Change:
     return Change(clean)
 
 
-# Handlers that change nothing but their asset's own fields (no new rows, no flush), so that
-# a batch may apply them in memory and undo a refused one by putting the fields back.
+# Handlers that change nothing but their asset's own fields (no flush; any rows of their own
+# come as records, added once the event is applied), so that a batch may apply them in
+# memory and undo a refused one by putting the fields back.
 ASSET_ONLY = frozenset({"update", "approve", "order", "receive", "check_in", "check_out",
                         "transfer", "repair", "retire", "mark_lost", "mark_found",
                         "stocktake_scan"})
-# Handlers that read what an earlier event of the same asset wrote when it was stored (a
-# scan's count row): in a batch, such an event waits for the earlier ones to be written.
-READS_EARLIER_WRITES = frozenset({"stocktake_scan"})
+# What a batch reads for all its events of a type at once, before applying them:
+# prepare([(data, asset or None), ...]).
+PREPARE = {"stocktake_scan": scans.prepare}
 
 HANDLERS = {"create": create, "request": request, "update": update, "approve": approve,
             "order": order, "receive": receive, "check_in": check_in, "check_out": check_out,

@@ -101,8 +101,12 @@ class _Batch:
             sa.select(Asset).where(Asset.tag.in_(tags)).with_for_update(of=Asset)
             .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
                      so.joinedload(Asset.assignee)))}
+        for kind, prepare in handlers.PREPARE.items():
+            mine = [(e.data, self.assets.get(_tag(e))) for e in events
+                    if e.type == kind and isinstance(e.data, dict)]
+            if mine:
+                prepare(mine)
         self.stored: dict[str, Event] = {}  # by id, the events this batch has stored
-        self.unwritten: set[str] = set()  # tags whose events wait for the flush
 
     def run(self) -> list[Outcome]:
         outcomes = []
@@ -119,15 +123,10 @@ class _Batch:
             return _duplicate(earlier)
         if incoming.type not in handlers.ASSET_ONLY:
             return apply_event(incoming, actor=self.actor)
-        if incoming.type in handlers.READS_EARLIER_WRITES and _tag(incoming) in self.unwritten:
-            db.session.flush()
-            self.unwritten.clear()
         try:
-            outcome = _apply(incoming, self.actor, self.head, self)
+            return _apply(incoming, self.actor, self.head, self)
         except DomainError as exc:
             return Outcome(incoming.id, "rejected", exc.message, exc.code, exc.details)
-        self.unwritten.add(_tag(incoming))
-        return outcome
 
 
 class _Snapshot:
@@ -243,6 +242,7 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
         db.session.flush()  # the new asset's id, which the event's hash covers
     event = _event(incoming, asset, actor, change.data | {"effects": effects}, "applied")
     audit.append(event, head)
+    db.session.add_all([make(event) for make in change.records])
     if attempt is not None:
         attempt.commit()
     return Outcome(incoming.id, "applied", event=event)

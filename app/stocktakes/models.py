@@ -73,23 +73,4 @@ class StocktakeCount(db.Model):
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
     device: so.Mapped[str] = so.mapped_column(sa.String(100), default="web")
 
-
-COUNTED = ("found", "misplaced", "unexpected")  # scan results that make a count row
-
-
-@sa.event.listens_for(Event, "after_insert")
-def _count(_mapper, connection, event: Event) -> None:
-    """A stocktake_scan applied as a first count gets its count row, in the event's own
-    transaction. The scan's handler decided the result; only here is the event id known."""
-    data = event.data or {}
-    if event.type != "stocktake_scan" or event.outcome != "applied" \
-            or data.get("result") not in COUNTED:
-        return
-    seen_at = None
-    if data.get("location"):
-        seen_at = sa.select(Location.id).where(Location.code == data["location"]) \
-            .scalar_subquery()
-    connection.execute(sa.insert(StocktakeCount.__table__).values(
-        stocktake_id=data["stocktake"], asset_id=event.asset_id, location_id=seen_at,
-        event_id=event.id, how=data.get("how", "scanned"), counted_at=event.occurred_at,
-        actor_id=event.actor_id, device=event.device))
+    event: so.Mapped[Event] = so.relationship()

@@ -1,13 +1,16 @@
 """What a stock-take scan means: found, misplaced, unexpected or already counted. Called by
 the stocktake_scan event handler under the pipeline's chain lock, so two devices scanning
-the same asset cannot both count it. Plain Core selects: a stock-take is tens of thousands
-of scans."""
+the same asset cannot both count it. A first count brings its count row, stored with the
+event. Plain Core selects, read once per batch: a stock-take is tens of thousands of scans."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.memo import remembered
+from app.lifecycle.models import Event
+from app.memo import remember, remembered
 from app.org.models import Location
 from app.stocktakes.models import (
     Stocktake,
@@ -53,21 +56,63 @@ def _code(location_id: int | None) -> str | None:
         sa.select(Location.code).where(Location.id == location_id)))
 
 
-def classify(asset: Asset, stocktake_id: int, room_code: str | None) -> dict:
-    """The scan's result, to store in the event; the count row follows from it."""
+@dataclass
+class _Tally:
+    """One asset in one stock-take: counted yet, and where it was expected (None: not)."""
+    counted: bool
+    expected_at: int | None
+
+
+def _tally(stocktake_id: int, asset_id: int) -> _Tally:
+    return remembered(("tally", stocktake_id, asset_id), lambda: _Tally(*db.session.execute(
+        sa.select(
+            sa.exists().where(StocktakeCount.stocktake_id == stocktake_id,
+                              StocktakeCount.asset_id == asset_id),
+            sa.select(StocktakeExpected.location_id).where(
+                StocktakeExpected.stocktake_id == stocktake_id,
+                StocktakeExpected.asset_id == asset_id).scalar_subquery())).one()))
+
+
+def prepare(scans: list[tuple[dict, Asset | None]]) -> None:
+    """Read the tallies of a batch's scans, (data, asset) each, in two queries instead of
+    one per scan. Scans naming no valid stock-take or asset are left to classify()."""
+    pairs = {(data["stocktake"], asset.id) for data, asset in scans
+             if asset is not None and isinstance(data.get("stocktake"), int)}
+    if not pairs:
+        return
+    stocktakes, assets = {s for s, _ in pairs}, {a for _, a in pairs}
+    counted = {tuple(row) for row in db.session.execute(
+        sa.select(StocktakeCount.stocktake_id, StocktakeCount.asset_id).where(
+            StocktakeCount.stocktake_id.in_(stocktakes), StocktakeCount.asset_id.in_(assets)))}
+    expected = {(s, a): at for s, a, at in db.session.execute(
+        sa.select(StocktakeExpected.stocktake_id, StocktakeExpected.asset_id,
+                  StocktakeExpected.location_id).where(
+            StocktakeExpected.stocktake_id.in_(stocktakes),
+            StocktakeExpected.asset_id.in_(assets)))}
+    for pair in pairs:
+        remember(("tally", *pair), _Tally(pair in counted, expected.get(pair)))
+
+
+def classify(asset: Asset, stocktake_id: int, room_code: str | None,
+             how: str) -> tuple[dict, list]:
+    """The scan's result, to store in the event, and the count row to store with it (none
+    when the asset was already counted)."""
     scope = _scope(stocktake_id)
     room = _room(room_code, scope) if room_code else None
-    counted, expected_at = db.session.execute(sa.select(
-        sa.select(StocktakeCount.id).where(StocktakeCount.stocktake_id == stocktake_id,
-                                           StocktakeCount.asset_id == asset.id)
-        .scalar_subquery(),
-        sa.select(StocktakeExpected.location_id).where(
-            StocktakeExpected.stocktake_id == stocktake_id,
-            StocktakeExpected.asset_id == asset.id).scalar_subquery())).one()
-    if counted:
-        return {"result": "already_counted"}
-    if expected_at is None:
-        return {"result": "unexpected", "expected_at": _code(asset.location_id)}
-    if room is None or room.id == expected_at:
-        return {"result": "found"}
-    return {"result": "misplaced", "expected_at": _code(expected_at)}
+    tally = _tally(stocktake_id, asset.id)
+    if tally.counted:
+        return {"result": "already_counted"}, []
+    if tally.expected_at is None:
+        result = {"result": "unexpected", "expected_at": _code(asset.location_id)}
+    elif room is None or room.id == tally.expected_at:
+        result = {"result": "found"}
+    else:
+        result = {"result": "misplaced", "expected_at": _code(tally.expected_at)}
+
+    def count(event: Event) -> StocktakeCount:
+        tally.counted = True  # a rescan later in the same batch finds it counted
+        return StocktakeCount(stocktake_id=stocktake_id, asset_id=asset.id,
+                              location_id=room.id if room else None, event=event, how=how,
+                              counted_at=event.occurred_at, actor_id=event.actor_id,
+                              device=event.device)
+    return result, [count]
