@@ -6,24 +6,26 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import service
 from app.auth.forms import LoginForm
+from app.auth.roles import Role
 from app.errors import DomainError
 from app.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user) -> str:
     # Only same-site paths: never bounce a fresh session to another host.
     if target and target.startswith("/") and not target.startswith("//") \
             and not urlsplit(target).netloc:
         return target
-    return url_for("assets.index")
+    # Otherwise where the role works: technicians in the field, on the phone app.
+    return url_for("pwa.home" if user.role == Role.TECHNICIAN else "dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_safe_next(request.args.get("next"), current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -36,7 +38,7 @@ def login():
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status

@@ -140,10 +140,20 @@ def test_sign_in_and_out(app):
 
 
 def test_sign_in_never_redirects_to_another_site(app):
-    user = make_user()
+    user = make_user(Role.MANAGER)
     reply = app.test_client().post("/auth/login?next=//evil.example/x",
                                    data={"email": user.email, "password": PASSWORD})
-    assert reply.headers["Location"] == "/admin/assets/"
+    assert reply.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("role, home", [(Role.TECHNICIAN, "/"), (Role.MANAGER, "/admin/"),
+                                        (Role.AUDITOR, "/admin/"), (Role.ADMIN, "/admin/")])
+def test_sign_in_lands_where_the_role_works(app, role, home):
+    user = make_user(role)
+    client = app.test_client()
+    reply = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert reply.headers["Location"] == home
+    assert client.get("/auth/login").headers["Location"] == home  # signed in already
 
 
 def test_production_refuses_the_default_secret_key(config):
