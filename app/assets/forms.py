@@ -69,12 +69,17 @@ class EventForm(FlaskForm):
     reason = StringField("Reason", validators=[Optional(), Length(max=2000)])
     symptom = StringField("Symptom", validators=[Optional(), Length(max=2000)])
     work_done = StringField("Work done", validators=[Optional(), Length(max=10_000)])
+    code = StringField("Code on the label", validators=[Optional(), Length(max=200)])
     note = StringField("Note", validators=[Optional(), Length(max=10_000)])
 
+    # The actions this form can record, with the fields each asks for besides the note.
+    # Wipes and disposals take photos and signatures: the phone app records those.
     FIELDS = {"check_in": ("location",), "receive": ("location",),
               "check_out": ("assignee",), "transfer": ("to_location",),
               "retire": ("reason",), "repair": ("symptom", "work_done"),
-              "mark_found": ("location",)}
+              "mark_found": ("location",), "mark_lost": (), "approve": (), "order": (),
+              "attach_code": ("code",)}
+    OPTIONAL = frozenset({("repair", "work_done"), ("mark_found", "location")})
 
     def data_for(self, event_type: str, in_repair: bool) -> dict:
         data = {}

@@ -17,6 +17,8 @@ from app.lifecycle.states import AssetStatus, next_events
 from app.org.models import Department, Location
 
 bp = Blueprint("assets", __name__, url_prefix="/admin/assets")
+# Actions that take photos and drawn signatures: the page links to the phone app for them.
+PHONE_ONLY = ("wipe", "dispose")
 
 
 def _choices(model, value, label, blank="—"):
@@ -117,9 +119,11 @@ def detail(tag):
         Location, Location.code, Location.name, blank="Choose a location")
     conflicts = db.session.scalars(sa.select(Conflict).where(
         Conflict.asset_id == asset.id, Conflict.status == "open")).all()
+    possible = next_events(asset.status, current_user.role)
     return render_template("assets/detail.html", asset=asset, form=form,
                            events=service.history(asset), conflicts=conflicts,
-                           actions=next_events(asset.status, current_user.role))
+                           actions=[a for a in possible if a in EventForm.FIELDS],
+                           on_phone=[a for a in possible if a in PHONE_ONLY])
 
 
 @bp.post("/<tag>/events")

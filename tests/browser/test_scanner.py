@@ -2,7 +2,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from app.assets import service
 from app.auth.roles import Role
+from app.extensions import db
 from tests.browser import fakecam
 from tests.factories import make_asset, make_location, make_user
 
@@ -76,3 +78,15 @@ def test_photo_fallback_is_decoded_by_the_server(app, page, sign_in, tech, tmp_p
 def test_signed_out_phone_is_sent_to_sign_in(app, page):
     page.goto("/scan")
     page.wait_for_url("**/auth/login?next=%2Fscan")
+
+
+def test_asset_page_sends_wipes_to_the_phone_app_with_the_card_open(app, page, sign_in, tech):
+    asset = make_asset(tag="AST-000321", name="Old laptop")
+    service.record(asset.tag, "retire", {"reason": "end of life"}, actor=tech)
+    db.session.commit()
+    sign_in(tech, then=f"/admin/assets/{asset.tag}")
+    page.click("text=on the phone app")
+    page.wait_for_url("**/scan?tag=AST-000321")
+    card = page.locator(".asset-card")
+    expect(card.locator('[data-f="name"]')).to_have_text("Old laptop", timeout=10_000)
+    expect(card.locator(".next-actions button")).to_contain_text(["Record wipe", "Dispose"])

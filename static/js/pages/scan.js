@@ -351,6 +351,9 @@ const ready = (async () => {
   const people = await catalog.people();
   $("people-list").replaceChildren(...people.map((p) => new Option(p.name, p.code)));
   outbox.flush();
+  // /scan?tag=<code>: opened from an asset's page, show its card straight away.
+  const wanted = new URLSearchParams(location.search).get("tag");
+  if (wanted) await lookup(wanted);
 })();
 
 globalThis.tagtrail = { timings, lookup, outbox, catalog, ready };

@@ -1,0 +1,68 @@
+"""The asset page's action buttons: each one it shows can be completed on the page."""
+import re
+
+import pytest
+
+from app.assets import service
+from app.assets.forms import EventForm
+from app.auth.roles import Role
+from app.extensions import db
+from app.lifecycle.states import AssetStatus
+from tests.factories import make_asset, make_person, make_user
+
+# How to bring a new (in stock) asset to each later status.
+ROUTE = {"deployed": [("check_out", {"assignee": "P-PAT"})],
+         "in_repair": [("repair", {"symptom": "no power", "status": "open"})],
+         "missing": [("mark_lost", {})],
+         "retired": [("retire", {"reason": "old"})],
+         "wiped": [("retire", {"reason": "old"}),
+                   ("wipe", {"method": "purge", "technique": "cryptographic_erase",
+                             "verified": True, "witness": "Wanda Witness"})]}
+
+
+def asset_in(status: str):
+    early = status in ("requested", "approved", "ordered")
+    asset = make_asset(status=status if early else "in_stock")
+    make_person("P-PAT")
+    for event_type, data in ROUTE.get(status, []):
+        service.record(asset.tag, event_type, data, actor=make_user(Role.ADMIN))
+    db.session.commit()
+    assert asset.status == status
+    return asset
+
+
+def shown(page: str) -> list[str]:
+    return re.findall(r'name="type" value="([a-z_]+)"', page)
+
+
+@pytest.mark.parametrize("status", [s for s in AssetStatus if s != AssetStatus.DISPOSED])
+def test_every_action_shown_has_its_fields_on_the_page(app, login, status):
+    asset = asset_in(str(status))
+    page = login(Role.ADMIN).get(f"/admin/assets/{asset.tag}").get_data(as_text=True)
+    actions = shown(page)
+    assert "attach_code" in actions and set(actions) <= set(EventForm.FIELDS), actions
+    assert "stocktake_scan" not in actions  # counted in a stock-take, not from this page
+    for phone_only in ("wipe", "dispose"):
+        assert phone_only not in actions
+    if status == AssetStatus.RETIRED:
+        assert f'href="/scan?tag={asset.tag}">on the phone app' in page
+        assert "Wipe and dispose" in page
+
+
+def test_a_label_is_attached_from_the_asset_page(app, login):
+    asset = make_asset()
+    client = login(Role.TECHNICIAN)
+    assert "attach_code" in shown(client.get(f"/admin/assets/{asset.tag}").get_data(as_text=True))
+    reply = client.post(f"/admin/assets/{asset.tag}/events", data={
+        "type": "attach_code", "code": "OLD-0042", "base_version": str(asset.version)})
+    assert reply.status_code == 302
+    assert client.get("/t/old-0042").headers["Location"] == f"/admin/assets/{asset.tag}"
+
+
+def test_found_needs_no_place_but_check_in_does(app, login):
+    asset = asset_in("missing")
+    page = login(Role.ADMIN).get(f"/admin/assets/{asset.tag}").get_data(as_text=True)
+    found = page[page.index('value="mark_found"'):]
+    found = found[:found.index("</form>")]
+    assert 'name="location"' in found and "required" not in found.split('name="location"')[1]
+
