@@ -112,3 +112,16 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(Permission=Permission, open_conflicts=open_count)
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["label"] = lambda value: str(value or "").replace("_", " ")
+    app.jinja_env.filters["fact"] = _fact
+
+
+def _fact(value) -> str:
+    """An event's data value as a person reads it: lists as lists, yes/no, a certificate by
+    its number."""
+    if isinstance(value, list):
+        return ", ".join(_fact(v) for v in value)
+    if isinstance(value, dict):
+        return value.get("number") or "; ".join(f"{k}: {_fact(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -66,3 +66,12 @@ def test_found_needs_no_place_but_check_in_does(app, login):
     found = found[:found.index("</form>")]
     assert 'name="location"' in found and "required" not in found.split('name="location"')[1]
 
+
+
+def test_history_reads_as_text_with_the_certificate_linked(app, login):
+    asset = asset_in("wiped")
+    page = login(Role.AUDITOR).get(f"/admin/assets/{asset.tag}").get_data(as_text=True)
+    number = re.search(r"DD-\d{4}-\d{6}", page).group(0)
+    assert f'certificate: <a href="/admin/certificates/{number}">{number}</a>' in page
+    assert "verified: yes" in page
+    assert "{" not in page[page.index("<h2>History</h2>"):]  # no Python dicts or lists
