@@ -22,6 +22,9 @@ SECURITY_HEADERS = {
 }
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     settings = from_environment() | (overrides or {})
     app = Flask(__name__, static_folder=str(ROOT / "static"),
@@ -42,6 +45,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.session_protection = "basic"
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+
+    @app.before_request
+    def _no_nul():
+        # PostgreSQL cannot store a NUL character: refuse it up front, not with a 500 later.
+        from app.errors import BadRequest, contains_nul
+        if contains_nul(request.path) or contains_nul(list(request.args.values())) \
+                or (request.mimetype in FORM_TYPES and contains_nul(list(request.form.values()))):
+            raise BadRequest("The address or form contains a NUL character.", {"nul": True})
 
     @app.before_request
     def _csrf():

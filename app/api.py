@@ -2,7 +2,7 @@
 from flask import request
 from marshmallow import Schema, ValidationError
 
-from app.errors import BadRequest, ValidationFailed
+from app.errors import BadRequest, ValidationFailed, contains_nul
 
 
 def documented(body):
@@ -14,8 +14,9 @@ def documented(body):
     return mark
 
 
-def json_body() -> dict:
-    """The request's JSON object, or a clear 400/415-style refusal."""
+def json_body(*, nul_checked_later: bool = False) -> dict:
+    """The request's JSON object, or a clear 400/415-style refusal. A NUL character in it is
+    refused too (PostgreSQL cannot store one), unless the caller checks part by part."""
     if not request.is_json:
         raise BadRequest("Send a JSON object with 'Content-Type: application/json'.",
                                {"content_type": request.content_type})
@@ -24,6 +25,8 @@ def json_body() -> dict:
         raise BadRequest("The request body is not valid JSON.", {"body": "malformed"})
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.", {"body": "not an object"})
+    if not nul_checked_later and contains_nul(body):
+        raise BadRequest("The request body contains a NUL character (\\u0000).", {"body": "NUL"})
     return body
 
 

@@ -288,7 +288,7 @@ def mark_found(asset: Asset, data: dict) -> Change:
 
 
 class StocktakeScanData(EventData):
-    stocktake = fields.Int(required=True)
+    stocktake = fields.Int(required=True, validate=validate.Range(min=1, max=scans.MAX_ID))
     location = fields.Str(validate=validate.Length(min=1, max=64))  # the room the scanner is in
     how = fields.Str(load_default="scanned", validate=validate.OneOf(["scanned", "seen"]))
     reason = fields.Str(validate=validate.Length(min=1, max=2000))  # why "seen", not scanned

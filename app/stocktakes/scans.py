@@ -56,6 +56,9 @@ def _code(location_id: int | None) -> str | None:
         sa.select(Location.code).where(Location.id == location_id)))
 
 
+MAX_ID = 2**31 - 1  # the largest id both databases store
+
+
 @dataclass
 class _Tally:
     """One asset in one stock-take: counted yet, and where it was expected (None: not)."""
@@ -77,7 +80,8 @@ def prepare(scans: list[tuple[dict, Asset | None]]) -> None:
     """Read the tallies of a batch's scans, (data, asset) each, in two queries instead of
     one per scan. Scans naming no valid stock-take or asset are left to classify()."""
     pairs = {(data["stocktake"], asset.id) for data, asset in scans
-             if asset is not None and isinstance(data.get("stocktake"), int)}
+             if asset is not None and type(data.get("stocktake")) is int
+             and 0 < data["stocktake"] <= MAX_ID}
     if not pairs:
         return
     stocktakes, assets = {s for s, _ in pairs}, {a for _, a in pairs}

@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from app.api import documented, int_arg, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
+from app.errors import contains_nul
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, Outcome, apply_batch
 from app.lifecycle.states import AssetStatus, next_events
@@ -22,7 +23,9 @@ class SyncBatch(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    device_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    device_id = fields.Str(required=True, validate=[
+        validate.Length(min=1, max=100),
+        validate.Predicate("isprintable", error="A device id is printable text.")])
     events = fields.List(fields.Raw(), required=True, validate=validate.Length(max=1000))
 
 
@@ -31,6 +34,9 @@ def _event_in(raw, device: str) -> EventIn | Outcome:
     if not isinstance(raw, dict):
         return Outcome("", "rejected", "An event must be a JSON object.", "invalid")
     event_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
+    if contains_nul(raw):
+        return Outcome("" if contains_nul(event_id) else event_id, "rejected",
+                       "The event contains a NUL character (\\u0000).", "invalid")
     try:
         occurred_at = parse_datetime(raw["occurred_at"]) if raw.get("occurred_at") else None
     except (TypeError, ValueError, AttributeError):
@@ -38,6 +44,9 @@ def _event_in(raw, device: str) -> EventIn | Outcome:
     base = raw.get("base_version")
     if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
         return Outcome(event_id, "rejected", "base_version must be a whole number.", "invalid")
+    if not isinstance(raw.get("type"), str):
+        return Outcome(event_id, "rejected", 'An event\'s type must be a name such as "transfer".',
+                       "invalid")
     if raw.get("type") in DESK_ONLY:
         return Outcome(event_id, "rejected", "Conflicts are resolved on the conflicts page, "
                        "not from a device.", "invalid")
@@ -51,7 +60,7 @@ def _event_in(raw, device: str) -> EventIn | Outcome:
 @documented(SyncBatch)
 def sync():
     """Apply a device's batch of events, each on its own, in the order they happened."""
-    batch = load(SyncBatch(), json_body())
+    batch = load(SyncBatch(), json_body(nul_checked_later=True))  # event by event, below
     parsed = [_event_in(raw, batch["device_id"]) for raw in batch["events"]]
     results: dict[int, dict] = {}
     todo = [(i, e) for i, e in enumerate(parsed) if isinstance(e, EventIn)]

@@ -59,6 +59,7 @@ def test_create_keeps_the_tag_and_records_an_event(api):
     ({"tag": "N1", "name": "X", "colour": "red"}, 422, "invalid", "colour"),
     ({"tag": "N1", "name": "X", "purchase_date": "last tuesday"}, 422, "invalid", "date"),
     ({"tag": "N1", "name": "X", "status": "deployed"}, 422, "invalid", "assignee"),
+    ({"tag": "N1", "name": "X\x00"}, 400, "bad_request", "NUL"),  # PostgreSQL stores none
 ])
 def test_bad_asset_input_is_refused_and_changes_nothing(api, body, status, code, words):
     make_asset(tag="DUP")
@@ -84,6 +85,22 @@ def test_oversized_body_is_refused_with_413(api, app):
     reply = api.post("/api/v1/assets", data=b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
                      headers={"Content-Type": "application/json"})
     assert reply.status_code == 413 and "limit" in reply.json["error"]["message"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/assets/A%00", "/api/v1/assets?location=%00",
+                                 "/api/v1/scan?payload=A1%00"])
+def test_a_nul_in_the_address_is_refused(api, url):
+    reply = api.get(url)
+    assert reply.status_code == 400 and "NUL" in reply.json["error"]["message"]
+
+
+def test_a_nul_in_a_form_is_refused_and_changes_nothing(app, login):
+    asset = make_asset(tag="F1")
+    before = counts()
+    reply = login(Role.MANAGER).post(f"/admin/assets/{asset.tag}/events", data={
+        "type": "repair", "symptom": "dead\x00", "base_version": str(asset.version)})
+    assert reply.status_code == 400 and b"NUL" in reply.data
+    assert counts() == before
 
 
 def test_unknown_asset_and_unknown_route_are_json_404s(api):

@@ -100,11 +100,15 @@ def test_malformed_events_are_rejected_while_the_rest_apply(phone):
         {**event("repair", "A1", {"symptom": "x"}), "occurred_at": "yesterday"},
         {**event("repair", "A1", {"symptom": "x"}), "base_version": "seven"},
         "not an object",
+        {**event("repair", "A1", {"symptom": "x"}), "type": {"name": "repair"}},
+        {**event("repair", "A1", {"symptom": "x"}), "type": ["repair"]},
+        event("stocktake_scan", "A1", {"stocktake": 10**30}),  # beyond any database integer
+        event("repair", "A1", {"symptom": "x\x00"}),  # PostgreSQL stores no NUL
         good,
     ]
     statuses, results = phone(batch)
-    assert statuses == ["rejected"] * 8 + ["applied"]
-    assert all(r["reason"] for r in results[:8])
+    assert statuses == ["rejected"] * 12 + ["applied"]
+    assert all(r["reason"] for r in results[:12]) and "NUL" in results[11]["reason"]
     assert "unknown event type" in results[0]["reason"].lower()
     assert "NO-SUCH" in results[1]["reason"] and "limit" in results[4]["reason"]
 
