@@ -56,10 +56,15 @@ def test_offline_work_survives_and_syncs_exactly_once(app, page, context, camera
     page.goto("/scan")
     ready(page)
     expect(page.locator("#waiting")).to_have_text("3 waiting")
+    page.fill("#code", "AST-000123")
+    page.keyboard.press("Enter")
+    work = page.locator('.asset-card [data-f="open_work"]')
+    expect(work).to_have_text("In repair · 3 change(s) waiting to sync")
 
     context.set_offline(False)  # the `online` event sends the outbox
     expect(page.locator("#waiting")).to_have_text("Nothing waiting", timeout=10_000)
     expect(page.locator("#last-sync")).to_have_text("all synced")
+    expect(work).to_have_text("In repair")  # the card follows the sync
     db.session.expire_all()
     events = db.session.scalars(sa.select(Event).where(Event.asset_id == asset.id)
                                 .order_by(Event.seq)).all()
@@ -71,6 +76,24 @@ def test_offline_work_survives_and_syncs_exactly_once(app, page, context, camera
         assert store.read(photo_hash)[:3] == b"\xff\xd8\xff"  # the phone's resized JPEG
     current = db.session.get(Asset, asset.id)
     assert (current.status, current.location.code, current.assignee) == ("in_repair", "LAB", None)
+
+
+def test_the_card_says_when_work_saved_offline_has_synced(app, page, context, sign_in):
+    make_location("STORE", "Store room")
+    make_asset(tag="AST-000777", name="Projector", location="STORE")
+    sign_in(make_user(Role.TECHNICIAN))
+    ready(page)
+    page.fill("#code", "AST-000777")
+    page.keyboard.press("Enter")
+    context.set_offline(True)
+    record(page, "mark_lost", {"note": "not on its shelf"})
+    message, work = page.locator("#message"), page.locator('.asset-card [data-f="open_work"]')
+    expect(message).to_contain_text("saved on this phone")
+    expect(work).to_have_text("1 change(s) waiting to sync")
+    context.set_offline(False)
+    expect(message).to_have_text("Synced.", timeout=10_000)
+    expect(work).to_have_text("None")
+    expect(page.locator('.asset-card [data-f="status"]')).to_have_text("missing")
 
 
 def test_expired_sign_in_keeps_the_outbox_until_signed_in_again(app, page, context, sign_in):

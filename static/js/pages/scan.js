@@ -41,6 +41,7 @@ const SIGNED = { wipe: [["operator", "Operator's signature"], ["witness", "Witne
 
 let scanner = null;
 let current = null; // the asset on the card
+let savedOffline = false; // the last action was saved with no signal: say when it syncs
 export const timings = []; // decode-to-card times in ms, newest last
 
 function say(text, isError = false) {
@@ -243,11 +244,13 @@ async function saveAction(form) {
   const asset = current;
   const replace = action === "retire" && data.request_replacement;
   delete data.request_replacement;
+  // The expected effect first: a quick sync then replaces it with the server's, not after.
+  await catalog.applyLocally(asset.tag, action, data);
   await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
   if (replace) await requestReplacement(asset, data.reason);
-  await catalog.applyLocally(asset.tag, action, data);
   await showAsset(await catalog.resolve(asset.tag), "on this phone");
-  say(navigator.onLine ? `${LABELS[action]} saved.` : `${LABELS[action]} saved on this phone; it will sync when there is signal.`);
+  savedOffline = !navigator.onLine;
+  say(savedOffline ? `${LABELS[action]} saved on this phone; it will sync when there is signal.` : `${LABELS[action]} saved.`);
 }
 
 // ---- camera and inputs
@@ -339,6 +342,18 @@ $("action-form").addEventListener("submit", (e) => {
   saveAction(e.target);
 });
 addEventListener("pagehide", stop);
+// When a sync settles, the card shows the asset as the server now has it.
+outbox.changes.addEventListener("change", async () => {
+  if (!current || outbox.status().syncing) return;
+  const now = await catalog.resolve(current.tag);
+  const before = current;
+  if (!now || (now.version === before.version && now.pending === before.pending)) return;
+  await showAsset(now, now.pending ? "on this phone" : "");
+  if (savedOffline && !now.pending) {
+    savedOffline = false;
+    say("Synced.");
+  }
+});
 
 const ready = (async () => {
   await checkSession();
