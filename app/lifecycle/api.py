@@ -49,14 +49,14 @@ def resolve(conflict_id):
     return _item(conflict, conflicts.against_events([conflict]))
 
 
-def _item(conflict: Conflict, against: dict[str, Event]) -> dict:
+def _item(conflict: Conflict, against: dict[int, list[Event]]) -> dict:
     event = conflict.event
     return {"id": conflict.id, "event_id": event.id, "asset": conflict.asset.tag,
             "type": event.type, "data": event.data, "reason": conflict.reason,
             "status": str(conflict.status), "resolution": conflict.resolution,
             "resolved_at": isoformat(conflict.resolved_at), "device": event.device,
             "occurred_at": isoformat(event.occurred_at),
-            "against": [_event(against[i]) for i in conflict.against if i in against]}
+            "against": [_event(e) for e in against[conflict.id]]}
 
 
 def _event(event: Event) -> dict:

@@ -65,14 +65,15 @@ def get(conflict_id: int) -> Conflict:
     return conflict
 
 
-def against_events(conflicts: list[Conflict]) -> dict[str, Event]:
-    """The events each conflict contradicts (what happened since), by id, in one query."""
+def against_events(conflicts: list[Conflict]) -> dict[int, list[Event]]:
+    """The events each conflict contradicts (what happened since), in the order they were
+    applied, by conflict id; read in one query."""
     ids = {event_id for c in conflicts for event_id in c.against}
-    if not ids:
-        return {}
-    rows = db.session.scalars(sa.select(Event).where(Event.id.in_(ids))
-                              .options(so.joinedload(Event.actor)))
-    return {event.id: event for event in rows}
+    events = {event.id: event for event in db.session.scalars(
+        sa.select(Event).where(Event.id.in_(ids)).options(so.joinedload(Event.actor)))
+    } if ids else {}
+    return {c.id: sorted((events[i] for i in c.against if i in events), key=lambda e: e.seq)
+            for c in conflicts}
 
 
 def resolve(conflict: Conflict, *, choice: str, actor: User, note: str = "") -> Conflict:

@@ -324,7 +324,7 @@ def _check_commutes(asset: Asset, since: list[Event], effects: dict) -> None:
         event, key, value = clashing[-1]
         raise _Clash(f"{asset.tag}: this event sets the {states.label(key)} to "
                      f"{effects[key]!r}, but a {states.label(event.type)} since set it to "
-                     f"{value!r}.", sorted({e.id for e, _, _ in clashing}))
+                     f"{value!r}.", list(dict.fromkeys(e.id for e, _, _ in clashing)))
 
 
 def _conflict(incoming, asset, actor, head, reason: str, against: list[str]):

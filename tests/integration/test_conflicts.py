@@ -90,6 +90,25 @@ def test_conflicts_api_lists_both_sides(app, manager):
     assert client(app, manager).get("/api/v1/conflicts?device=other").json["items"] == []
 
 
+def test_what_happened_since_is_listed_in_the_order_it_happened(app, manager):
+    make_asset(tag="A1")
+    for code in ("L1", "L2", "L3", "L4"):
+        make_location(code)
+    office = make_user(Role.MANAGER)
+    # Ids that sort the other way round from the order the transfers were applied in.
+    for n, place in ((9, "L1"), (5, "L2"), (1, "L3")):
+        apply(office, "transfer", "A1", {"to_location": place},
+              id=f"{n}0000000-0000-4000-8000-000000000000")
+    late = apply(make_user(Role.TECHNICIAN), "transfer", "A1", {"to_location": "L4"},
+                 base_version=1, device="phone-7")
+    assert late.status == "conflict"
+    [item] = client(app, manager).get("/api/v1/conflicts").json["items"]
+    assert [a["data"]["to_location"] for a in item["against"]] == ["L1", "L2", "L3"]
+    page = client(app, manager).get("/admin/conflicts/").get_data(as_text=True)
+    assert page.index("to location: L1") < page.index("to location: L2") < page.index(
+        "to location: L3")
+
+
 def test_keep_current_resolves_and_leaves_the_asset_as_it_is(app, manager):
     conflict = checkout_conflict()
     stored = db.session.get(Event, conflict.event.seq)
