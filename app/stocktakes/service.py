@@ -188,9 +188,10 @@ def _unexpected_lines(stocktake_id: int) -> sa.Select:
             .where(C.stocktake_id == stocktake_id, E.asset_id.is_(None)))
 
 
-def lines(stocktake: Stocktake, result: str | None = None, limit: int | None = None) -> list:
+def lines(stocktake: Stocktake, result: str | None = None, limit: int | None = None, *,
+          status: AssetStatus | None = None) -> list:
     """Rows (asset_id, tag, name, status, expected_at, seen_at, result, how, counted_at,
-    counted_by) by tag: all of them, or those with one result."""
+    counted_by) by tag: all of them, or those with one result (and one asset status)."""
     if result == "unexpected":
         stmt = _unexpected_lines(stocktake.id).order_by(Asset.tag)
     elif result:
@@ -199,6 +200,8 @@ def lines(stocktake: Stocktake, result: str | None = None, limit: int | None = N
         both = sa.union_all(_expected_lines(stocktake.id, None),
                             _unexpected_lines(stocktake.id)).subquery()
         stmt = sa.select(both).order_by(both.c.tag)
+    if result and status is not None:
+        stmt = stmt.where(Asset.status == status)
     return db.session.execute(stmt.limit(limit)).all()
 
 
@@ -259,9 +262,8 @@ def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
                                 "still arrive.", {"status": str(stocktake.status)})
     result = {"mark_missing_lost": "missing", "move_misplaced": "misplaced",
               "take_unexpected": "unexpected", "mark_found": "found"}[action]
-    rows = lines(stocktake, result)
-    if action == "mark_found":  # counted where expected, but the register says missing
-        rows = [row for row in rows if row.status == AssetStatus.MISSING]
+    # mark_found: counted where expected, but the register says missing.
+    rows = lines(stocktake, result, status=AssetStatus.MISSING if action == "mark_found" else None)
     summary = Summary(ACTIONS[action])
     events = []
     for row in rows:
