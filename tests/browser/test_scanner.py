@@ -1,5 +1,6 @@
 """The phone's scanner in a real Chromium: fake camera in, asset card out."""
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from app.assets import service
@@ -90,3 +91,19 @@ def test_asset_page_sends_wipes_to_the_phone_app_with_the_card_open(app, page, s
     card = page.locator(".asset-card")
     expect(card.locator('[data-f="name"]')).to_have_text("Old laptop", timeout=10_000)
     expect(card.locator(".next-actions button")).to_contain_text(["Record wipe", "Dispose"])
+
+
+def test_a_large_photo_is_shrunk_on_the_phone_before_decoding(app, page, sign_in, tech,
+                                                               tmp_path):
+    make_asset(tag="AST-000889", name="Plotter")
+    photo = tmp_path / "big.jpg"
+    big = Image.new("RGB", (4000, 3000), "white")
+    big.paste(fakecam.qr_frame("AST-000889"), (3000, 2000))  # a label in a corner
+    big.save(photo, "JPEG", quality=95)
+    sign_in(tech)
+    with page.expect_response("**/api/v1/decode") as decoded:
+        page.set_input_files("#photo", str(photo))
+    [code] = decoded.value.json()["codes"]
+    # The label sits at x 3,000–3,640 in the photo: at half size in the 2,000 px copy sent.
+    assert 1400 < min(x for x, _ in code["box"]) and max(x for x, _ in code["box"]) < 1900
+    expect(page.locator('.asset-card [data-f="name"]')).to_have_text("Plotter")

@@ -1,11 +1,12 @@
-// Photos are shrunk on the phone before they wait in the outbox: less storage, faster sync.
+// Photos are shrunk on the phone before they leave it: less storage, faster sync, and no
+// more pixels than the server uses.
 const LONG_SIDE = 1600;
 
-export async function resizePhoto(file) {
+export async function resizePhoto(file, { longSide = LONG_SIDE, quality = 0.85 } = {}) {
   const bitmap = await createImageBitmap(file);
-  const scale = Math.min(1, LONG_SIDE / Math.max(bitmap.width, bitmap.height));
+  const scale = Math.min(1, longSide / Math.max(bitmap.width, bitmap.height));
   const canvas = Object.assign(document.createElement("canvas"),
     { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
   canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
 }

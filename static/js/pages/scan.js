@@ -300,7 +300,10 @@ async function decodePhoto(file) {
   if (!file) return;
   say("Reading the photo…");
   const form = new FormData();
-  form.append("image", file);
+  // A phone photo is 3–5 MB; the server decodes at most 2,000 px of it (WORK_SIDE), so send
+  // that much, crisp. A format the browser cannot open goes as it is.
+  const image = await resizePhoto(file, { longSide: 2000, quality: 0.92 }).catch(() => file);
+  form.append("image", image, "photo.jpg");
   try {
     const { codes } = await postForm("/api/v1/decode", form);
     if (!codes.length) return say("No code found in the photo. Try closer, with more light.", true);
