@@ -303,12 +303,28 @@ def _to_codes(found, m) -> list[Code]:
     return codes
 
 
+LINEAR = {"code_128", "code_39", "code_93", "ean_13", "ean_8", "upc_a", "upc_e", "itf",
+          "codabar"}
+# zxing-cpp accepts a 1D code that two neighbouring scan lines agree on; a crisp barcode read
+# on so few lines can be a misread with a valid check digit, so look further before trusting it.
+THIN_ROWS = 3
+
+
+def _thin(found) -> bool:
+    """Whether every code found is 1D and was read on fewer than THIN_ROWS rows of pixels."""
+    def rows(corners):  # top-left to bottom-left: along the bars, whichever way they run
+        (x0, y0), (x1, y1) = corners[0], corners[3]
+        return max(abs(x1 - x0), abs(y1 - y0)) + 1
+    return all(fmt in LINEAR and rows(corners) < THIN_ROWS for _, fmt, corners in found)
+
+
 def decode_image(gray: np.ndarray) -> list[Code]:
     """Find and decode the codes in a grayscale image; [] when there are none."""
     gray = np.ascontiguousarray(gray, dtype=np.uint8)
     found = _zxing(gray)
-    if found:
+    if found and not _thin(found):
         return _to_codes(found, _Variants.IDENTITY)
+    thin = found  # the cascade may find a better-supported read; if not, this one stands
     work, m_work = gray, _Variants.IDENTITY
     if max(gray.shape) > WORK_SIDE:
         work, m_work = _scale(gray, WORK_SIDE / max(gray.shape))
@@ -321,7 +337,7 @@ def decode_image(gray: np.ndarray) -> list[Code]:
             m_total = m[:, :2] @ m_work
             m_total[:, 2] += m[:, 2]
             return _to_codes(found, m_total)
-    return []
+    return _to_codes(thin, _Variants.IDENTITY)
 
 
 def decode_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
