@@ -4,8 +4,9 @@ from pathlib import Path
 from flask import Flask, request
 from flask_wtf.csrf import CSRFError
 
-from app.config import DEFAULT_SECRET_KEY, ROOT, Config, from_environment
+from app.config import ROOT, Config, from_environment
 from app.extensions import csrf, db, login_manager, migrate
+from app.keys import instance_secret
 
 # Scripts only from this server ('wasm-unsafe-eval' lets the barcode decoder compile its
 # WebAssembly); photos and camera frames are blob: URLs; nothing may frame the app.
@@ -32,11 +33,12 @@ def create_app(overrides: dict | None = None) -> Flask:
                 instance_path=settings.pop("INSTANCE_PATH"))
     app.config.from_object(Config)
     app.config.update(settings)
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (
-            DEFAULT_SECRET_KEY, "", None):
-        raise RuntimeError("Refusing to start in production with the default SECRET_KEY: "
-                           "set SECRET_KEY to a long random value.")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError("Refusing to start in production without SECRET_KEY: set it to "
+                               "a long random value, the same on every app machine.")
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key")
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

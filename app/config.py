@@ -3,7 +3,6 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SECRET_KEY = "dev-only-secret-do-not-use-in-production"
 
 
 def database_url(url: str) -> str:
@@ -21,7 +20,7 @@ def from_environment() -> dict:
     return {
         "ENV_NAME": env,
         "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,  # None: made per instance
         "SQLALCHEMY_DATABASE_URI": database_url(url),
         "SESSION_COOKIE_SECURE": env == "production",
         "RELEASE": os.environ.get("TAGTRAIL_RELEASE", ""),
