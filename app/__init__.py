@@ -1,29 +1,12 @@
 """Application factory."""
 from pathlib import Path
 
-from flask import Flask, request
-from flask_wtf.csrf import CSRFError
+from flask import Flask
 
+from app import security
 from app.config import ROOT, Config, from_environment
 from app.extensions import csrf, db, login_manager, migrate
 from app.keys import instance_secret
-
-# Scripts only from this server ('wasm-unsafe-eval' lets the barcode decoder compile its
-# WebAssembly); photos and camera frames are blob: URLs; nothing may frame the app.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-        "media-src 'self' blob: mediastream:; connect-src 'self'; worker-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
-}
-
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -48,37 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
 
-    @app.before_request
-    def _no_nul():
-        # PostgreSQL cannot store a NUL character: refuse it up front, not with a 500 later.
-        from app.errors import BadRequest, contains_nul
-        if contains_nul(request.path) or contains_nul(list(request.args.values())) \
-                or (request.mimetype in FORM_TYPES and contains_nul(list(request.form.values()))):
-            raise BadRequest("The address or form contains a NUL character.", {"nul": True})
-
-    @app.before_request
-    def _csrf():
-        if not app.config.get("WTF_CSRF_ENABLED", True):
-            return
-        # Bearer-token API calls carry no cookie, so there is nothing to forge.
-        if request.path.startswith("/api/") and request.authorization \
-                and request.authorization.type == "bearer":
-            return
-        csrf.protect()
-
-    @app.errorhandler(CSRFError)
-    def _csrf_error(exc):
-        from app.errors import json_error, wants_json
-        message = "The form expired or came from elsewhere. Reload the page and try again."
-        if wants_json():
-            return json_error(400, "csrf_failed", message)
-        from flask import render_template
-        return render_template("errors.html", code=400, message=message), 400
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.update(SECURITY_HEADERS)
-        return response
+    security.init(app)
 
     from app import cli, errors, models  # noqa: F401  (models: complete metadata)
     from app.admin import views as admin

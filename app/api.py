@@ -2,7 +2,8 @@
 from flask import request
 from marshmallow import Schema, ValidationError
 
-from app.errors import BadRequest, ValidationFailed, contains_nul
+from app import inputs
+from app.errors import BadRequest, ValidationFailed
 
 
 def documented(body):
@@ -14,19 +15,23 @@ def documented(body):
     return mark
 
 
-def json_body(*, nul_checked_later: bool = False) -> dict:
-    """The request's JSON object, or a clear 400/415-style refusal. A NUL character in it is
-    refused too (PostgreSQL cannot store one), unless the caller checks part by part."""
+def json_body(*, checked_later: bool = False) -> dict:
+    """The request's JSON object, or a clear 400/415-style refusal. Values the databases
+    cannot hold are refused too (app.inputs), unless the caller checks part by part."""
     if not request.is_json:
         raise BadRequest("Send a JSON object with 'Content-Type: application/json'.",
-                               {"content_type": request.content_type})
-    body = request.get_json(silent=True)
+                         {"content_type": request.content_type})
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # the parser's own limit, far past inputs.MAX_DEPTH
+        raise BadRequest("The request body is nested too deeply.", {"body": "too deep"}) from None
     if body is None:
         raise BadRequest("The request body is not valid JSON.", {"body": "malformed"})
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.", {"body": "not an object"})
-    if not nul_checked_later and contains_nul(body):
-        raise BadRequest("The request body contains a NUL character (\\u0000).", {"body": "NUL"})
+    reason = None if checked_later else inputs.problem(body)
+    if reason:
+        raise BadRequest(f"The request body cannot be taken: {reason}.", {"body": reason})
     return body
 
 

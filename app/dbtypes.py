@@ -3,6 +3,8 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
+MAX_INT = 2**31 - 1  # the largest INTEGER (ids, counts) both databases store
+
 
 def str_enum(enum_cls: type[StrEnum]) -> sa.Enum:
     """Store the enum's value ("in_repair"), not its name, in a plain string column."""

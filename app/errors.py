@@ -20,17 +20,6 @@ class ValidationFailed(DomainError):
     code = "invalid"
 
 
-def contains_nul(value) -> bool:
-    """Whether a NUL character hides anywhere in a string or a JSON value."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(v) for v in value)
-    return False
-
-
 class BadRequest(DomainError):
     status_code = 400
     code = "bad_request"

@@ -39,13 +39,9 @@ _TOKEN_USER = (sa.select(User, ApiToken.id, ApiToken.last_used_at)
                       ApiToken.revoked.is_(False)))
 
 
-@login_manager.request_loader
-def load_user_from_token(req) -> User | None:
-    """Bearer tokens sign in API clients; only under /api, never for pages."""
-    header = req.headers.get("Authorization", "")
-    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
-        return None
-    found = db.session.execute(_TOKEN_USER, {"token_hash": hash_token(header[7:].strip())}).first()
+def user_for_token(token: str) -> User | None:
+    """The active user an API token belongs to (app.security asks, for /api only)."""
+    found = db.session.execute(_TOKEN_USER, {"token_hash": hash_token(token)}).first()
     if found is None or not found.User.active:
         return None
     now = utcnow()

@@ -1,7 +1,9 @@
 """The one function that applies a lifecycle event. Forms, the sync API, the REST API,
 importers and CLI commands build an EventIn and call apply_event(); nothing else writes an
 asset's status, location or assignee."""
+import hmac
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +26,29 @@ from app.timeutil import utcnow
 MAX_CLOCK_SKEW = timedelta(hours=24)  # how far in the future a device clock may run
 
 
+# The forms of one UUID a client may write: any case, with or without hyphens, in braces, or
+# as a URN. All are the same event.
+_UUID = re.compile(r"(?:urn:uuid:)?(\{)?[0-9a-f]{8}(-?)[0-9a-f]{4}\2[0-9a-f]{4}\2[0-9a-f]{4}\2"
+                   r"[0-9a-f]{12}(?(1)\})", re.IGNORECASE)
+
+
+def server_event_id(*parts) -> str:
+    """The id of an event the server makes itself (a reconciliation's), the same for the same
+    parts every time, so a re-run changes nothing, and derived from the server's secret, so
+    no device can guess it and send another event under it first."""
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), b"server event ids",
+                   "sha256").digest()
+    digest = hmac.new(key, "/".join(map(str, parts)).encode(), "sha256").digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def canonical_id(text) -> str | None:
+    """The event id `text` stands for, in the one form stored (lower case, hyphens)."""
+    if not isinstance(text, str) or not _UUID.fullmatch(text):
+        return None
+    return str(uuid.UUID(text))
+
+
 @dataclass
 class EventIn:
     type: str
@@ -33,6 +58,11 @@ class EventIn:
     occurred_at: datetime | None = None
     base_version: int | None = None  # the version the device saw; None: the current one
     device: str = "web"
+    sent_id: str = field(init=False, default="")  # the id as the device wrote it
+
+    def __post_init__(self):
+        self.sent_id = self.id
+        self.id = canonical_id(self.id) or self.id  # not a UUID: _check_envelope says so
 
 
 @dataclass
@@ -63,7 +93,7 @@ def apply_event(incoming: EventIn, *, actor: User) -> Outcome:
     A repeated id returns the first outcome; an event made against an older version that
     contradicts what happened since is stored as a conflict. The caller commits."""
     head = audit.lock_chain()
-    earlier = _earlier(incoming.id)
+    earlier = _earlier(incoming, actor)
     if earlier is not None:
         return earlier
     try:
@@ -73,7 +103,7 @@ def apply_event(incoming: EventIn, *, actor: User) -> Outcome:
         return Outcome(incoming.id, "rejected", exc.message, exc.code, exc.details)
     except IntegrityError:
         # Another worker stored the same event id a moment ago.
-        earlier = _earlier(incoming.id)
+        earlier = _earlier(incoming, actor)
         if earlier is None:
             raise
         return earlier
@@ -95,7 +125,7 @@ class _Batch:
         ids = [e.id for e in events if isinstance(e.id, str)]
         # Under the chain lock: nobody else can store one of these ids meanwhile.
         self.known = {event.id: event for event in db.session.scalars(
-            sa.select(Event).where(Event.id.in_(ids)))}
+            sa.select(Event).where(Event.id.in_(ids)).options(so.joinedload(Event.asset)))}
         tags = {_tag(e) for e in events if e.type in handlers.ASSET_ONLY}
         self.assets = {asset.tag: asset for asset in db.session.scalars(
             sa.select(Asset).where(Asset.tag.in_(tags)).with_for_update(of=Asset)
@@ -120,7 +150,7 @@ class _Batch:
     def _one(self, incoming: EventIn) -> Outcome:
         earlier = self.stored.get(incoming.id) or self.known.get(incoming.id)
         if earlier is not None:
-            return _duplicate(earlier)
+            return _repeat(earlier, incoming, self.actor)
         if incoming.type not in handlers.ASSET_ONLY:
             return apply_event(incoming, actor=self.actor)
         try:
@@ -174,18 +204,35 @@ def apply_or_raise(incoming: EventIn, *, actor: User) -> Event:
     return outcome.event
 
 
-_STATUS = {"invalid": 422, "not_found": 404, "forbidden": 403, "duplicate": 409,
+_STATUS = {"invalid": 422, "not_found": 404, "forbidden": 403, "duplicate": 409, "id_reused": 409,
            "invalid_transition": 409, "too_large": 413}
 
 
-def _earlier(event_id: str) -> Outcome | None:
-    event = db.session.scalar(sa.select(Event).where(Event.id == event_id))
-    return None if event is None else _duplicate(event)
+def _earlier(incoming: EventIn, actor: User) -> Outcome | None:
+    event = db.session.scalar(sa.select(Event).where(Event.id == incoming.id))
+    return None if event is None else _repeat(event, incoming, actor)
 
 
-def _duplicate(event: Event) -> Outcome:
-    return Outcome(event.id, "duplicate", f"already received: {event.outcome}",
-                   event=event, details={"outcome": event.outcome})
+def _tag_of(event: Event) -> str:
+    # From the identity map when the batch has the asset (an event it stored links by id).
+    return db.session.get(Asset, event.asset_id).tag
+
+
+def _repeat(earlier: Event, incoming: EventIn, actor: User) -> Outcome:
+    """The first outcome again, for a retry of the same event. Another event under an id
+    already used is refused: a device makes its ids, it cannot claim someone else's."""
+    claimed = _tag(incoming) or (incoming.data.get("tag") if incoming.type in states.CREATING
+                                 and isinstance(incoming.data, dict) else "")
+    differs = [name for name, same in (
+        ("type", earlier.type == incoming.type),
+        ("asset", _tag_of(earlier).upper() == str(claimed or "").strip().upper()),
+        ("actor", earlier.actor_id == actor.id)) if not same]
+    if differs:
+        return Outcome(incoming.id, "rejected", "This event id was already used by another "
+                       f"event (another {' and '.join(differs)}); give each event an id of its "
+                       "own.", "id_reused", {"differs": differs})
+    return Outcome(earlier.id, "duplicate", f"already received: {earlier.outcome}",
+                   event=earlier, details={"outcome": earlier.outcome})
 
 
 class _Clash(Exception):
@@ -249,10 +296,8 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
 
 
 def _check_envelope(incoming: EventIn) -> None:
-    try:
-        uuid.UUID(incoming.id)
-    except (ValueError, TypeError, AttributeError):
-        raise ValidationFailed("An event id must be a UUID.", {"id": "not a UUID"}) from None
+    if canonical_id(incoming.id) != incoming.id:
+        raise ValidationFailed("An event id must be a UUID.", {"id": "not a UUID"})
     if incoming.type not in states.RULES:
         raise ValidationFailed(f"Unknown event type {incoming.type!r}.",
                                {"type": sorted(states.RULES)})

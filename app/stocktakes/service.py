@@ -1,7 +1,6 @@
 """Starting, following and closing stock-takes, and reconciling the register with what was
 counted. Scans arrive as stocktake_scan events (app/stocktakes/scans.py); every change to an
 asset here goes through the lifecycle pipeline. The caller commits."""
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,7 +13,7 @@ from app.auth.models import User
 from app.errors import Duplicate, InvalidTransition, NotFound
 from app.extensions import db
 from app.lifecycle.models import Event
-from app.lifecycle.pipeline import EventIn, apply_batch
+from app.lifecycle.pipeline import EventIn, apply_batch, server_event_id
 from app.lifecycle.states import PLANNED, AssetStatus
 from app.org.models import Location
 from app.org.service import descendant_ids
@@ -35,7 +34,6 @@ PHYSICAL = ("stocktake_scan", "check_in", "check_out", "transfer", "receive", "r
             "mark_found")
 # Events per transaction, as in a sync batch: a long reconciliation commits as it goes.
 COMMIT_EVERY = 500
-IDS = uuid.UUID("5f0c8d53-2b8e-4a3c-9d55-6a3c1f2e7b10")  # namespace of reconciliation events
 
 
 def start(location: Location, *, actor: User, note: str = "") -> Stocktake:
@@ -252,8 +250,8 @@ ACTIONS = {"mark_missing_lost": "Mark missing assets lost",
 
 
 def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
-    """Apply one bulk action to a finished stock-take. Its events have ids made from the
-    stock-take, the action and the asset, so running it again changes nothing. Commits
+    """Apply one bulk action to a finished stock-take. Its events have ids the server derives
+    from the stock-take, the action and the asset, so running it again changes nothing. Commits
     every COMMIT_EVERY events; the caller commits the rest."""
     if action not in ACTIONS:
         raise NotFound(f"Unknown reconciliation {action!r}.", {"action": sorted(ACTIONS)})
@@ -272,7 +270,7 @@ def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
             summary.skipped.append((row.tag, data["why"]))
             continue
         events.append(EventIn(event_type, row.tag, data, device=f"stocktake-{stocktake.id}",
-                              id=_event_id(stocktake, action, row.asset_id)))
+                              id=server_event_id("reconcile", stocktake.id, action, row.asset_id)))
     for start in range(0, len(events), COMMIT_EVERY):
         if start:
             db.session.commit()  # safe to stop anywhere: a re-run skips what is done
@@ -280,8 +278,8 @@ def reconcile(stocktake: Stocktake, action: str, *, actor: User) -> Summary:
         for event, outcome in zip(chunk, apply_batch(chunk, actor=actor), strict=True):
             if outcome.status == "applied":
                 summary.applied += 1
-            elif outcome.status == "duplicate":
-                summary.already += 1
+            elif outcome.status == "duplicate" or outcome.code == "id_reused":
+                summary.already += 1  # by an earlier run (id_reused: another manager's)
             else:
                 summary.skipped.append((event.asset, outcome.reason))
     return summary
@@ -297,8 +295,6 @@ def _event_for(action: str, row, note: str) -> tuple[str | None, dict]:
     return "transfer", {"to_location": row.seen_at, "note": note}
 
 
-def _event_id(stocktake: Stocktake, action: str, asset_id: int) -> str:
-    return str(uuid.uuid5(IDS, f"{stocktake.id}/{action}/{asset_id}"))
 
 
 def accuracy_history(location_id: int | None = None, limit: int = 500) -> list[Stocktake]:

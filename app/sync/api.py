@@ -5,15 +5,16 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from app import inputs
 from app.api import documented, int_arg, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
-from app.errors import contains_nul
+from app.dbtypes import MAX_INT
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, Outcome, apply_batch
 from app.lifecycle.states import AssetStatus, next_events
 from app.sync import catalog
-from app.timeutil import parse_datetime
+from app.timeutil import EARLIEST, LATEST, parse_datetime
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/v1")
 DESK_ONLY = {"resolve_conflict"}
@@ -29,29 +30,33 @@ class SyncBatch(Schema):
     events = fields.List(fields.Raw(), required=True, validate=validate.Length(max=1000))
 
 
+def _refused(event_id: str, reason: str) -> Outcome:
+    return Outcome(event_id, "rejected", reason, "invalid")
+
+
 def _event_in(raw, device: str) -> EventIn | Outcome:
-    """The event as the pipeline takes it, or its rejection when the envelope is malformed."""
+    """The event as the pipeline takes it, or its rejection: whatever is wrong with one event
+    rejects that event alone, with a reason, and the rest of the batch goes on."""
     if not isinstance(raw, dict):
-        return Outcome("", "rejected", "An event must be a JSON object.", "invalid")
-    event_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
-    if contains_nul(raw):
-        return Outcome("" if contains_nul(event_id) else event_id, "rejected",
-                       "The event contains a NUL character (\\u0000).", "invalid")
+        return _refused("", "An event must be a JSON object.")
+    sent = raw.get("id")
+    sent = sent if isinstance(sent, str) and inputs.problem(sent) is None else ""
+    reason = inputs.problem(raw)
+    if reason:
+        return _refused(sent, f"This event cannot be taken: {reason}.")
     try:
         occurred_at = parse_datetime(raw["occurred_at"]) if raw.get("occurred_at") else None
     except (TypeError, ValueError, AttributeError):
-        return Outcome(event_id, "rejected", "occurred_at is not an ISO 8601 time.", "invalid")
+        return _refused(sent, f"occurred_at must be an ISO 8601 time between {EARLIEST.year} "
+                        f"and {LATEST.year}.")
     base = raw.get("base_version")
-    if base is not None and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
-        return Outcome(event_id, "rejected", "base_version must be a whole number.", "invalid")
+    if base is not None and (type(base) is not int or not 0 <= base <= MAX_INT):
+        return _refused(sent, "base_version must be a whole number, the version the device saw.")
     if not isinstance(raw.get("type"), str):
-        return Outcome(event_id, "rejected", 'An event\'s type must be a name such as "transfer".',
-                       "invalid")
+        return _refused(sent, 'An event\'s type must be a name such as "transfer".')
     if raw.get("type") in DESK_ONLY:
-        return Outcome(event_id, "rejected", "Conflicts are resolved on the conflicts page, "
-                       "not from a device.", "invalid")
-    data = raw.get("data", {})
-    return EventIn(type=raw.get("type"), asset=raw.get("asset"), data=data, id=event_id,
+        return _refused(sent, "Conflicts are resolved on the conflicts page, not from a device.")
+    return EventIn(type=raw["type"], asset=raw.get("asset"), data=raw.get("data", {}), id=sent,
                    occurred_at=occurred_at, base_version=base, device=device)
 
 
@@ -60,7 +65,7 @@ def _event_in(raw, device: str) -> EventIn | Outcome:
 @documented(SyncBatch)
 def sync():
     """Apply a device's batch of events, each on its own, in the order they happened."""
-    batch = load(SyncBatch(), json_body(nul_checked_later=True))  # event by event, below
+    batch = load(SyncBatch(), json_body(checked_later=True))  # event by event, below
     parsed = [_event_in(raw, batch["device_id"]) for raw in batch["events"]]
     results: dict[int, dict] = {}
     todo = [(i, e) for i, e in enumerate(parsed) if isinstance(e, EventIn)]
@@ -70,8 +75,9 @@ def sync():
     # Applied in the order they happened on the devices, whatever order they arrive in.
     todo.sort(key=lambda item: (item[1].occurred_at is None, item[1].occurred_at or 0, item[0]))
     outcomes = apply_batch([event for _, event in todo], actor=current_user)
-    for (i, _), outcome in zip(todo, outcomes, strict=True):
-        results[i] = outcome.as_json()
+    for (i, event), outcome in zip(todo, outcomes, strict=True):
+        # The id as the device wrote it (the pipeline knows it in its canonical form).
+        results[i] = outcome.as_json() | {"id": event.sent_id}
     db.session.commit()
     current_app.logger.info("sync from %s: %d events", batch["device_id"], len(parsed))
     return {"results": [results[i] for i in range(len(parsed))]}

@@ -373,3 +373,26 @@ def test_assets_missing_in_the_register_but_counted_are_marked_found(site, manag
     again = service.reconcile(stocktake, "mark_found", actor=manager)
     db.session.commit()
     assert again.applied == 0 and n_events() == events
+
+
+def test_a_technician_cannot_claim_the_ids_of_a_reconciliation_beforehand(walked, manager,
+                                                                          phone):
+    # The ids used to come from a fixed namespace and the asset ids, which anyone could work
+    # out; harmless events sent under them first made the bulk action answer "already done".
+    old_namespace = uuid.UUID("5f0c8d53-2b8e-4a3c-9d55-6a3c1f2e7b10")
+    guessed = [{**scan("X1", walked), "type": "stocktake_scan",
+                "id": str(uuid.uuid5(old_namespace, f"{walked.id}/mark_missing_lost/{a.id}"))}
+               for a in (asset("A19"), asset("A20"))]
+    assert [r["status"] for r in phone(guessed)] == ["applied", "applied"]
+    service.finish(walked, actor=manager)
+    summary = service.reconcile(walked, "mark_missing_lost", actor=manager)
+    db.session.commit()
+    assert (summary.applied, summary.already) == (2, 0), str(summary)
+    assert [asset(t).status for t in ("A19", "A20")] == ["missing", "missing"]
+
+
+def test_a_reconciliation_rerun_by_another_manager_is_already_done(walked, manager):
+    service.finish(walked, actor=manager)
+    first = service.reconcile(walked, "move_misplaced", actor=manager)
+    again = service.reconcile(walked, "move_misplaced", actor=make_user(Role.MANAGER))
+    assert (first.applied, again.applied, again.already) == (1, 0, 1), str(again)

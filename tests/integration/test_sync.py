@@ -183,3 +183,79 @@ def test_a_technician_retires_and_requests_a_replacement_in_one_step(phone):
     assert phone([sneaky])[0] == ["applied"]  # a request is only ever a request
     db.session.expire_all()
     assert db.session.scalar(sa.select(Asset.status).where(Asset.tag == "REQ-2")) == "requested"
+
+
+def test_an_id_is_one_event_whichever_way_it_is_written(phone):
+    make_asset(tag="A1")
+    first = event("repair", "A1", {"symptom": "fan"}, 1)
+    upper = first["id"].upper()
+    forms = [upper, upper.replace("-", ""), "{" + upper + "}", "urn:uuid:" + first["id"]]
+    statuses, results = phone([first] + [{**first, "id": form} for form in forms])
+    assert statuses == ["applied"] + ["duplicate"] * 4
+    assert [r["id"] for r in results] == [first["id"], *forms]  # as each was sent
+    assert n_events() == 2
+
+
+def test_an_id_used_before_by_another_event_is_refused_not_called_a_duplicate(app, phone):
+    make_asset(tag="A1"), make_asset(tag="A2")
+    first = event("repair", "A1", {"symptom": "fan"}, 1)
+    assert phone([first])[0] == ["applied"]
+    other_type = {**first, "type": "mark_lost", "data": {}}
+    other_asset = {**first, "asset": "A2"}
+    statuses, results = phone([other_type, other_asset, first])
+    assert statuses == ["rejected", "rejected", "duplicate"]
+    assert [r["code"] for r in results[:2]] == ["id_reused", "id_reused"]
+    someone_else = make_token(make_user(Role.TECHNICIAN))
+    reply = app.test_client().post("/api/v1/sync", json={"device_id": "p", "events": [first]},
+                                   headers={"Authorization": f"Bearer {someone_else}"})
+    assert reply.json["results"][0]["status"] == "rejected"
+    assert reply.json["results"][0]["details"] == {"differs": ["actor"]}
+    assert n_events() == 3  # two creations and the first repair
+
+
+def nested(depth):
+    value = "deep"
+    for _ in range(depth):
+        value = {"inner": value}
+    return value
+
+
+def test_odd_but_well_formed_json_rejects_only_its_own_event(phone):
+    make_asset(tag="A1")
+    odd = [
+        event("repair", "A1", {"symptom": "half a pair \ud800"}),
+        {**event("repair", "A1", {"symptom": "x"}), "occurred_at": "0001-01-01T00:00:00+01:00"},
+        {**event("repair", "A1", {"symptom": "x"}), "occurred_at": "9999-12-31T23:59:59-01:00"},
+        {**event("repair", "A1", {"symptom": "x"}), "occurred_at": "1066-10-14T09:00:00Z"},
+        event("repair", "A1", {"symptom": "x", "extra": nested(200)}),
+        event("repair", "A1", {"symptom": "x", "cost": float("nan")}),
+        event("repair", "A1", {"symptom": "x", "minutes": float("inf")}),
+        event("repair", "A1", {"symptom": "x", "extra": 10**30}),
+        event("create", "", {"tag": "N1", "name": "x"}, base_version=2**70),
+        {**event("repair", "A1", {"symptom": "x"}), "asset": 10**30},
+        {**event("repair", "A1", {"symptom": "x"}), "id": "\ud800"},
+    ]
+    good = event("repair", "A1", {"symptom": "fine"}, 1)
+    statuses, results = phone(odd + [good])
+    assert statuses == ["rejected"] * len(odd) + ["applied"], results
+    assert all(r["reason"] for r in results[:-1])
+    assert "surrogate" in results[0]["reason"] and "nested" in results[4]["reason"]
+    assert "NaN" in results[5]["reason"] and "1900" in results[1]["reason"]
+    assert results[-2]["id"] == ""  # an id that is not text cannot be echoed
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000  # past what the JSON parser itself will read
+
+
+@pytest.mark.parametrize(("url", "raw"), [
+    ("/api/v1/sync", b'{"device_id": "p", "events": [], "x": ' + DEEP + b"}"),
+    ("/api/v1/assets", b'{"tag": "A9", "name": "x", "notes": ' + DEEP + b"}"),
+    ("/api/v1/assets", b'{"tag": "A9", "name": "x", "purchase_cost": NaN}'),
+    ("/api/v1/assets", b'{"tag": "A9", "name": "\\ud800"}'),
+    ("/api/v1/locations", b'{"code": "L9", "name": "x", "extra": 1e999}')])
+def test_a_body_that_cannot_be_taken_is_a_400_not_a_500(app, url, raw):
+    token = make_token(make_user(Role.ADMIN))
+    reply = app.test_client().post(url, data=raw, content_type="application/json",
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 400 and reply.json["error"]["message"], reply.json
+    assert n_events() == 0

@@ -38,9 +38,11 @@ WAIT = 60  # seconds: the longest any single wait in this file may take
 
 @pytest.fixture
 def fleet(app):
-    """Two technicians with tokens, locations, people and assets, committed for the server."""
+    """A technician with a token on each of two phones, locations, people and assets,
+    committed for the server. (One person: an id another user already used is refused.)"""
     admin = make_user(Role.ADMIN)
-    tokens = [make_token(make_user(Role.TECHNICIAN)) for _ in range(2)]
+    technician = make_user(Role.TECHNICIAN)
+    tokens = [make_token(technician) for _ in range(2)]
     locations = [make_location(f"SR-L{i:02d}").code for i in range(N_LOCATIONS)]
     people = [make_person(f"SR-P{i}").code for i in range(3)]
     tags = [make_asset(actor=admin, tag=f"SR{i:03d}", location=locations[0]).tag
