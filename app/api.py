@@ -3,6 +3,7 @@ from flask import request
 from marshmallow import Schema, ValidationError
 
 from app import inputs
+from app.dbtypes import MAX_INT
 from app.errors import BadRequest, ValidationFailed
 
 
@@ -45,6 +46,14 @@ def load(schema: Schema, data: dict, **kwargs) -> dict:
         raise ValidationFailed(f"{name}: {text}", {"fields": messages}) from None
 
 
+def whole_number(text, high: int = MAX_INT) -> int | None:
+    """The number `text` writes in ASCII digits (str.isdigit also takes '²'), up to `high`."""
+    if not isinstance(text, str) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= high else None
+
+
 def int_arg(name: str, default: int, *, low: int = 1, high: int = 10**9) -> int:
     raw = request.args.get(name, "")
     if raw == "":
@@ -56,3 +65,10 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int = 10**9) -> int:
     if not low <= value <= high:
         raise ValidationFailed(f"'{name}' must be from {low} to {high}.", {name: raw})
     return value
+
+
+def page_arg(high: int = 100_000) -> int:
+    """The `page` a list page shows: a page number of junk or out of range shows the nearest
+    page, as a link from an old bookmark should."""
+    number = whole_number(request.args.get("page", ""), high=10**18)
+    return min(max(number or 1, 1), high)

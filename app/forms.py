@@ -1,5 +1,7 @@
-"""Helpers every admin form view shares: showing a refusal on the form, and its status code."""
+"""Helpers every admin form view shares: a number field, showing a refusal on the form, and
+its status code."""
 from flask_wtf import FlaskForm
+from wtforms import DecimalField
 
 from app.errors import DomainError
 from app.extensions import db
@@ -26,3 +28,14 @@ def show_error(form: FlaskForm, exc: DomainError) -> None:
 
 def form_status(form: FlaskForm) -> int:
     return 422 if form.errors or form.form_errors else 200
+
+
+class NumberField(DecimalField):
+    """A DecimalField for finite numbers only: Decimal also reads "NaN" and "Infinity", which
+    no range check can compare and no certificate should print."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Enter a number."))

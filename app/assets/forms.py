@@ -2,7 +2,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     HiddenField,
     SelectField,
     StringField,
@@ -11,6 +10,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.assets.models import Criticality
+from app.dbtypes import MAX_MONEY
+from app.forms import NumberField
 from app.lifecycle.states import CREATE_STATUSES
 
 OPTIONAL = [Optional()]
@@ -31,8 +32,8 @@ class AssetForm(FlaskForm):
     status = SelectField("Status", default="in_stock",
                          choices=[(s, s.replace("_", " ")) for s in sorted(CREATE_STATUSES)])
     purchase_date = DateField("Purchase date", validators=OPTIONAL)
-    purchase_cost = DecimalField("Purchase cost", places=2, validators=[
-        Optional(), NumberRange(min=0, max=10**10, message="Enter a cost of 0 or more.")])
+    purchase_cost = NumberField("Purchase cost", places=2, validators=[Optional(), NumberRange(
+        min=0, max=MAX_MONEY, message=f"Enter a cost from 0 to {MAX_MONEY:,}.")])
     supplier = StringField("Supplier", validators=[Optional(), Length(max=200)])
     warranty_end = DateField("Warranty ends", validators=OPTIONAL)
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.catalog.models import AssetModel, Category
-from app.dbtypes import str_enum
+from app.dbtypes import MONEY, str_enum
 from app.extensions import db
 from app.lifecycle.states import AssetStatus
 from app.org.models import Department, Location, Person
@@ -49,7 +49,7 @@ class Asset(db.Model):
     assignee_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("person.id"),
                                                           index=True)
     purchase_date: so.Mapped[date | None]
-    purchase_cost: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(12, 2))
+    purchase_cost: so.Mapped[Decimal | None] = so.mapped_column(MONEY)
     supplier: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     warranty_end: so.Mapped[date | None]
     notes: so.Mapped[str | None] = so.mapped_column(sa.Text)

@@ -2,6 +2,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.assets.models import Criticality
+from app.dbtypes import MAX_MONEY
 from app.lifecycle.states import CREATE_STATUSES
 from app.timeutil import isoformat
 
@@ -36,7 +37,7 @@ class AssetIn(Schema):
     status = fields.Str(validate=validate.OneOf(sorted(CREATE_STATUSES)))
     purchase_date = fields.Date(allow_none=True)
     purchase_cost = fields.Decimal(places=2, allow_none=True, validate=validate.Range(
-        min=0, max=10**10, error="A cost is a number from 0 to 10,000,000,000."))
+        min=0, max=MAX_MONEY, error=f"A cost is a number from 0 to {MAX_MONEY:,}."))
     supplier = text(200, allow_none=True)
     warranty_end = fields.Date(allow_none=True)
     notes = text(10_000, allow_none=True)

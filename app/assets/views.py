@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.api import page_arg, whole_number
 from app.assets import service
 from app.assets.forms import AssetForm, EventForm
 from app.assets.models import Criticality
@@ -34,20 +35,15 @@ def _fill_choices(form):
         form.location.choices = _choices(Location, Location.code, Location.name)
 
 
-def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("/")
 @requires(Permission.VIEW)
 def index():
     query = service.AssetQuery(
         q=request.args.get("q", "")[:200], status=request.args.get("status", ""),
-        category=_int_arg("category"), site=_int_arg("site"),
-        department=_int_arg("department"), criticality=request.args.get("criticality", ""),
+        category=_id_arg("category"), site=_id_arg("site"),
+        department=_id_arg("department"), criticality=request.args.get("criticality", ""),
         sort=request.args.get("sort", "tag"), descending=request.args.get("desc") == "1",
-        page=max(1, min(_int_arg("page") or 1, 100_000)))
+        page=page_arg())
     page = service.list_assets(query)
     args = {k: v for k, v in request.args.items() if v and k != "page"}
     sites = db.session.execute(sa.select(Location.id, Location.name)
@@ -166,5 +162,9 @@ def _changed(asset, values: dict) -> dict:
     return changes
 
 
+def _id_arg(name: str) -> int | None:
+    return whole_number(request.args.get(name, "")) or None  # 0, blank or junk: all
+
+
 def _version(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return whole_number(text)

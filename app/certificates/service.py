@@ -162,6 +162,7 @@ def pdf_bytes(cert: Certificate) -> bytes:
 # What a manager may correct; the rest (asset, number, event) is what the certificate is about.
 CORRECTABLE = ("technique", "tool", "operator", "witness", "media_serials", "vendor",
                "vendor_certification", "weight_kg", "residual_value", "notes")
+NUMBERS = {"weight_kg": 100_000, "residual_value": 10**9}  # the limits of a dispose event
 
 
 def correct(cert: Certificate, changes: dict, *, reason: str, actor) -> Certificate:
@@ -195,13 +196,14 @@ def _check_changes(changes: dict) -> dict:
         if name == "vendor_certification" and value not in VENDOR_CERTIFICATIONS:
             raise ValidationFailed(f"vendor_certification must be one of "
                                    f"{', '.join(VENDOR_CERTIFICATIONS)}.", {name: value})
-        if name in ("weight_kg", "residual_value"):
+        if name in NUMBERS:
             try:
                 number = Decimal(str(value))
             except ArithmeticError:
-                raise ValidationFailed(f"{name} must be a number.", {name: value}) from None
-            if number < 0:
-                raise ValidationFailed(f"{name} cannot be negative.", {name: value})
+                number = Decimal("NaN")
+            if not number.is_finite() or not 0 <= number <= NUMBERS[name]:
+                raise ValidationFailed(f"{name} must be a number from 0 to {NUMBERS[name]:,}.",
+                                       {name: value})
             value = float(number) if name == "weight_kg" else str(number.quantize(Decimal("0.01")))
         if name == "media_serials" and isinstance(value, str):
             value = [s.strip() for s in value.split(",") if s.strip()]

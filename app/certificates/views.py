@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.auth.access import requires
@@ -19,7 +19,7 @@ from app.auth.roles import Permission
 from app.certificates import batches, reports, service
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import form_status, show_error
+from app.forms import NumberField, form_status, show_error
 
 bp = Blueprint("certificates", __name__)
 
@@ -85,7 +85,7 @@ class BatchForm(FlaskForm):
     vendor_certification = SelectField("Vendor certification",
                                        choices=list(service.VENDOR_CERTIFICATIONS))
     method = SelectField("Method", choices=list(service.DISPOSAL_METHODS.items()))
-    weight_kg = DecimalField("Total weight (kg)",
+    weight_kg = NumberField("Total weight (kg)",
                              validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
     operator = StringField("Handed over by", validators=[Optional(), Length(max=200)])

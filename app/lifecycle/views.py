@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.api import page_arg
 from app.auth.access import requires
 from app.auth.models import User
 from app.auth.roles import Permission
@@ -19,7 +20,7 @@ def index():
     status = request.args.get("status", "open")
     status = status if status in conflicts.STATUSES else "open"
     page = db.paginate(conflicts.query(status, viewer=current_user),
-                       page=request.args.get("page", 1, type=int), per_page=50,
+                       page=page_arg(), per_page=50,
                        error_out=False)
     resolver_ids = {c.resolved_by_id for c in page.items if c.resolved_by_id}
     resolvers = {u.id: u for u in db.session.scalars(

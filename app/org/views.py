@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from app.api import page_arg, whole_number
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import DomainError
@@ -129,9 +130,9 @@ def _department_form(department: Department | None):
 @bp.get("/people")
 @requires(Permission.VIEW)
 def people():
-    department = request.args.get("department", type=int)
+    department = whole_number(request.args.get("department", "")) or None
     page = service.list_people(q=request.args.get("q", "")[:200], department_id=department,
-                               page=max(1, min(request.args.get("page", 1, type=int), 100_000)))
+                               page=page_arg())
     args = {k: v for k, v in request.args.items() if v and k != "page"}
     departments = db.session.execute(sa.select(Department.id, Department.name)
                                      .order_by(Department.name)).all()

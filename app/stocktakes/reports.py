@@ -4,6 +4,7 @@ import io
 
 from flask import Response, current_app, render_template
 
+from app.csvsafe import cell
 from app.pdf import html_to_pdf
 from app.stocktakes import service
 from app.stocktakes.models import Stocktake
@@ -14,18 +15,12 @@ CSV_HEADER = ["tag", "name", "expected location", "seen location", "result", "co
 PDF_ROWS = 1000  # per list in the PDF; the CSV has every asset
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with these as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def csv_text(stocktake: Stocktake) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for row in service.lines(stocktake):
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([cell(v) for v in (
             row.tag, row.name, row.expected_at, row.seen_at, row.result, row.counted_by,
             isoformat(row.counted_at))])
     return out.getvalue()

@@ -4,6 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.api import whole_number
 from app.assets.models import Asset, AssetCode
 from app.catalog.models import AssetModel
 from app.errors import ValidationFailed
@@ -30,9 +31,10 @@ def _cursor(text: str | None):
     if not text:
         return None
     stamp, _, ident = text.partition("|")
-    if not ident.isdigit():
+    number = whole_number(ident)
+    if number is None:
         raise ValidationFailed("'after' is not a cursor this server gave out.", {"after": text})
-    return _time(stamp, "after"), int(ident)
+    return _time(stamp, "after"), number
 
 
 def asset_page(since: str | None, after: str | None, limit: int) -> dict:

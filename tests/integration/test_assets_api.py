@@ -136,3 +136,25 @@ def test_tags_are_unique_whatever_their_case(api):
     make_asset(tag="AST-000001")
     reply = api.post("/api/v1/assets", json={"tag": "ast-000001", "name": "Clone"})
     assert reply.status_code == 409 and reply.json["error"]["code"] == "duplicate"
+
+
+def test_a_cost_is_taken_exactly_up_to_what_its_column_holds(api, login):
+    most = api.post("/api/v1/assets", json={"tag": "C1", "name": "x",
+                                            "purchase_cost": "9999999999.99"})
+    assert most.status_code == 201 and most.json["purchase_cost"] == "9999999999.99"
+    for cost in ("10000000000", "9999999999.995", "1e12"):
+        reply = api.post("/api/v1/assets", json={"tag": "C2", "name": "x", "purchase_cost": cost})
+        assert reply.status_code == 422 and "9,999,999,999.99" in reply.json["error"]["message"]
+    page = login(Role.MANAGER).post("/admin/assets/new", data={
+        "tag": "C3", "name": "x", "status": "in_stock", "criticality": "medium",
+        "purchase_cost": "10000000000"})
+    assert page.status_code == 422 and b"9,999,999,999.99" in page.data
+    assert counts() == (1, 1)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/stocktakes/99999999999999999999999",
+                                 "/api/v1/stocktakes/2147483648",
+                                 "/admin/locations/18446744073709551616"])
+def test_an_id_beyond_what_the_database_holds_is_a_404(api, login, url):
+    reply = (api if url.startswith("/api/") else login(Role.ADMIN)).get(url)
+    assert reply.status_code == 404

@@ -216,3 +216,19 @@ def test_correction_supersedes_and_both_verify(app, phone, login):
     again = login(Role.MANAGER).post(f"/admin/certificates/{old.number}/correct", data={
         "tool": "X", "reason": "again"})
     assert again.status_code == 302 and len(certificates()) == 2
+
+
+@pytest.mark.parametrize("weight", ["inf", "Infinity", "NaN", "-1", "1e999", "100001"])
+def test_a_correction_takes_only_finite_numbers_in_range(app, phone, login, weight):
+    asset = laptop()
+    phone("retire", asset.tag, {"reason": "old"})
+    phone("wipe", asset.tag, wipe_data())
+    phone("dispose", asset.tag, {"method": "recycling"})
+    disposal = next(c for c in certificates() if c.kind == "disposal")
+    manager = login(Role.MANAGER)
+    reply = manager.post(f"/admin/certificates/{disposal.number}/correct",
+                         data={"weight_kg": weight, "reason": "scale"})
+    assert reply.status_code == 302
+    page = manager.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "weight_kg must be a number from 0 to 100,000" in page
+    assert len(certificates()) == 2  # the wipe's and the disposal's: nothing issued

@@ -41,6 +41,7 @@ def test_a_session_signed_with_the_old_built_in_key_signs_nobody_in(config, tmp_
         reply = client.get("/admin/users/")
         assert reply.status_code == 302 and "/auth/login" in reply.headers["Location"]
         db.session.remove()
+        db.engine.dispose()  # its own pool: close it before the app goes
 
 
 def test_production_never_makes_a_key_of_its_own(config, tmp_path):
