@@ -17,6 +17,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.assets import codes
 from app.assets.models import Asset, AssetCode, CodeKind, Criticality
 from app.assets.schemas import AssetIn
 from app.catalog import service as catalog
@@ -99,6 +100,9 @@ def _set_fields(asset: Asset, data: dict) -> None:
 
 def create(asset: Asset, data: dict) -> Change:
     clean = _load(AssetIn, data)
+    codes.check_free(clean["tag"], "tag")
+    if clean.get("serial"):
+        codes.check_free(clean["serial"], "serial", serials=False)
     _set_fields(asset, clean)
     status = AssetStatus(clean.get("status", AssetStatus.IN_STOCK))
     if status is AssetStatus.DEPLOYED and asset.assignee is None:
@@ -122,6 +126,8 @@ def update(asset: Asset, data: dict) -> Change:
     if "location" in clean:
         raise ValidationFailed("The location changes by a transfer or a check-in.",
                                {"location": "use transfer"})
+    if clean.get("serial"):
+        codes.check_free(clean["serial"], "serial", serials=False, besides=asset.id)
     _set_fields(asset, clean)
     plain = _plain(clean)
     return Change(plain | ({"resolves": resolves} if resolves else {}), effects=dict(plain))
@@ -318,10 +324,9 @@ def attach_code(asset: Asset, data: dict) -> Change:
     clean = _load(AttachCodeData, data)
     code = clean["code"].strip()
     key = code.upper()
-    taken = db.session.scalar(sa.select(Asset.tag).where(sa.func.upper(Asset.tag) == key)) \
-        or db.session.scalar(sa.select(Asset.tag).join(AssetCode).where(AssetCode.key == key))
-    if taken:
-        raise Duplicate(f"The code {code!r} already belongs to {taken}.", {"code": "taken"})
+    if key == asset.tag.upper() or key in {c.key for c in asset.codes}:
+        raise Duplicate(f"The code {code!r} already belongs to {asset.tag}.", {"code": "taken"})
+    codes.check_free(code, "code", besides=asset.id)  # another asset's tag, code or serial
     asset.codes.append(AssetCode(code=code, key=key, kind=CodeKind(clean["kind"])))
     return Change(clean | {"code": code})
 

@@ -13,9 +13,9 @@ import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.assets.models import Asset, AssetCode
+from app.assets.models import Asset
 from app.auth.models import User
-from app.errors import DomainError, Duplicate, NotFound, ValidationFailed
+from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.lifecycle import audit, handlers, states
 from app.lifecycle.models import Conflict, Event
@@ -323,9 +323,7 @@ def _target(incoming: EventIn, batch: _Batch | None = None) -> Asset:
     tag = _tag(incoming)
     if incoming.type in states.CREATING:
         tag = tag or incoming.data.get("tag")
-        if isinstance(tag, str) and _tag_taken(tag):
-            raise Duplicate(f"The tag {tag!r} is already in use.", {"tag": "taken"})
-        # Added to the session only once its handler has filled it in.
+        # Added to the session only once its handler has filled it in (and checked the tag).
         return Asset(tag=tag, version=0, status=AssetStatus.IN_STOCK)
     if not tag:
         raise ValidationFailed("Which asset? The event names no tag.", {"asset": "required"})
@@ -338,12 +336,6 @@ def _target(incoming: EventIn, batch: _Batch | None = None) -> Asset:
         raise ValidationFailed(f"base_version {incoming.base_version} is newer than the asset "
                                f"(version {asset.version}).", {"base_version": "unknown"})
     return asset
-
-
-def _tag_taken(tag: str) -> bool:
-    key = tag.upper()
-    return bool(db.session.scalar(sa.select(Asset.id).where(sa.func.upper(Asset.tag) == key))
-                or db.session.scalar(sa.select(AssetCode.id).where(AssetCode.key == key)))
 
 
 def _others_since(asset: Asset, incoming: EventIn, actor: User) -> list[Event]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from app.assets import codes
 from app.assets.models import Asset, AssetCode
 from app.assets.service import FULL
 from app.extensions import db
@@ -16,16 +17,6 @@ class Resolution:
     asset: Asset | None = None
     matched_by: str = ""  # tag | code | serial
     candidates: list[Asset] = field(default_factory=list)
-
-
-def _variants(code: str) -> set[str]:
-    """The code as printed, upper- and lower-cased, and a UPC-A read as EAN-13 or back."""
-    forms = {code, code.upper(), code.lower()}
-    if code.isdigit() and len(code) == 12:
-        forms.add("0" + code)
-    if code.isdigit() and len(code) == 13 and code.startswith("0"):
-        forms.add(code[1:])
-    return forms
 
 
 # Built once, since every scan runs them. Just the asset row: the API answers with its own
@@ -41,7 +32,7 @@ def resolve(raw: str) -> Resolution:
     code = payload.code
     if not code:
         return result
-    forms = _variants(code)
+    forms = codes.variants(code)
     keys = {f.upper() for f in forms}
     for statement, matched_by in ((_BY_TAG, "tag"), (_BY_CODE, "code")):
         asset = db.session.scalars(statement, {"keys": sorted(keys)}).first()

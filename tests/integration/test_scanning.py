@@ -148,3 +148,36 @@ def test_auditor_cannot_bind_labels(app, login):
     auditor = login(Role.AUDITOR)
     assert b"Attach this label" not in auditor.get("/t/PRE-9").data
     assert auditor.post("/t/PRE-9/attach", data={"asset": "AST-000600"}).status_code == 403
+
+
+@pytest.mark.parametrize("code", ["5CG1234XYZ", "5cg1234xyz"])
+def test_a_code_that_is_another_assets_serial_is_refused(api, code):
+    make_asset(tag="AST-000700", serial="5CG1234XYZ")
+    other = make_asset(tag="AST-000701")
+    outcome = apply_event(EventIn("attach_code", other.tag, {"code": code}),
+                          actor=make_user(Role.TECHNICIAN))
+    assert outcome.status == "rejected" and outcome.code == "duplicate"
+    assert "the serial number of AST-000700" in outcome.reason
+    db.session.commit()
+    assert scan(api, code).json["tag"] == "AST-000700"  # the scan still opens the right one
+
+
+def test_an_asset_may_carry_its_own_serial_as_a_code(api):
+    asset = make_asset(tag="AST-000702", serial="SN-702")
+    outcome = apply_event(EventIn("attach_code", asset.tag, {"code": "sn-702"}),
+                          actor=make_user(Role.TECHNICIAN))
+    assert outcome.status == "applied"
+
+
+@pytest.mark.parametrize(("event_type", "tag", "data"), [
+    ("create", "", {"tag": "NEW-1", "name": "x", "serial": "OLD-77"}),  # another's code
+    ("create", "", {"tag": "NEW-1", "name": "x", "serial": "ast-000800"}),  # another's tag
+    ("create", "", {"tag": "5CG0000800", "name": "x"}),  # a tag that is another's serial
+    ("update", "AST-000801", {"serial": "OLD-77"})])
+def test_a_tag_or_serial_that_already_names_another_asset_is_refused(api, event_type, tag,
+                                                                        data):
+    first = make_asset(tag="AST-000800", serial="5CG0000800")
+    apply_event(EventIn("attach_code", first.tag, {"code": "OLD-77"}), actor=make_user())
+    make_asset(tag="AST-000801")
+    outcome = apply_event(EventIn(event_type, tag, data), actor=make_user(Role.ADMIN))
+    assert outcome.status == "rejected" and "AST-000800" in outcome.reason, outcome.reason
