@@ -25,6 +25,9 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": env == "production",
         "RELEASE": os.environ.get("TAGTRAIL_RELEASE", ""),
         "PUBLIC_URL": os.environ.get("TAGTRAIL_PUBLIC_URL", ""),
+        # The hosts this server answers to (Flask refuses others); permanent links may use them.
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                          if h.strip()] or None,
         "REMEMBER_COOKIE_SECURE": env == "production",
     }
 

@@ -35,8 +35,12 @@ def serve(info: ScriptInfo, host: str, port: int, lan: bool):
                    "The camera then works; offline use (the service worker) needs a "
                    "certificate the phone trusts.")
     else:
-        shown = lan_address() if host in ("0.0.0.0", "::") else host
-        click.echo(f"Tagtrail: http://{shown}:{port}/")
+        address = lan_address() if host in ("0.0.0.0", "::") else host
+        click.echo(f"Tagtrail: http://{address}:{port}/")
+    if not (app.config.get("TRUSTED_HOSTS") or app.config.get("PUBLIC_URL")):
+        # The addresses printed above, and only those: certificates and labels made during
+        # the trial link to them, not to whatever Host header a client sends.
+        app.config["TRUSTED_HOSTS"] = [address, "localhost", "127.0.0.1"]
     run_simple(host, port, app, threaded=True, ssl_context=ssl_context)
 
 

@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from PIL import Image
 
 from app.assets.models import Asset
@@ -18,6 +18,7 @@ from app.files import store
 from app.labels import symbols
 from app.lifecycle import audit
 from app.lifecycle.models import Event
+from app.links import public_base
 from app.org.models import Person
 from app.pdf import html_to_pdf
 from app.timeutil import isoformat, utcnow
@@ -99,9 +100,7 @@ def _next_number(kind: CertificateKind, year: int) -> str:
 
 
 def verify_url(number: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or (
-        request.host_url if has_request_context() else "http://localhost/")
-    return f"{base.rstrip('/')}/verify/{number}"
+    return f"{public_base()}/verify/{number}"
 
 
 def _asset_facts(asset: Asset) -> dict:

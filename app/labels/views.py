@@ -1,5 +1,5 @@
 """Admin page that prints label PDFs."""
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from app.assets import service as assets
 from app.auth.access import requires
@@ -8,6 +8,7 @@ from app.errors import DomainError
 from app.forms import form_status
 from app.labels import service
 from app.labels.forms import LabelForm
+from app.links import public_base
 
 bp = Blueprint("labels", __name__, url_prefix="/admin/labels")
 
@@ -23,7 +24,7 @@ def index():
     if form.validate_on_submit():
         try:
             stock = service.stock(form.stock.data)
-            html = service.render_html(_labels(form), stock, base_url=_base_url(),
+            html = service.render_html(_labels(form), stock, base_url=public_base(),
                                        offset=form.position.data - 1,
                                        code128=form.code128.data)
         except DomainError as exc:
@@ -43,7 +44,3 @@ def _labels(form: LabelForm) -> list[service.Label]:
         return [service.Label(a.tag, a.name) for a in page.items]
     tags = [t.strip() for t in (form.tags.data or "").splitlines() if t.strip()]
     return service.for_tags(tags)
-
-
-def _base_url() -> str:
-    return current_app.config.get("PUBLIC_URL") or request.url_root

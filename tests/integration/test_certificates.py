@@ -232,3 +232,47 @@ def test_a_correction_takes_only_finite_numbers_in_range(app, phone, login, weig
     page = manager.get(reply.headers["Location"]).get_data(as_text=True)
     assert "weight_kg must be a number from 0 to 100,000" in page
     assert len(certificates()) == 2  # the wipe's and the disposal's: nothing issued
+
+
+def test_a_host_header_never_reaches_a_certificate(app, phone):
+    app.config["PUBLIC_URL"] = ""  # neither it nor TRUSTED_HOSTS: development's placeholder
+    asset = laptop()
+    token = make_token(make_user(Role.TECHNICIAN))
+    client = app.test_client()
+    for type_, data in (("retire", {"reason": "old"}), ("wipe", wipe_data())):
+        reply = client.post("/api/v1/sync", headers={"Authorization": f"Bearer {token}",
+                                                     "Host": "evil.example"}, json={
+            "device_id": "p", "events": [{"id": str(uuid.uuid4()), "type": type_,
+                                          "asset": asset.tag, "data": data}]})
+        assert reply.json["results"][0]["status"] == "applied"
+    [cert] = certificates()
+    assert cert.facts["verify_url"].startswith("http://localhost/verify/")
+    pdf = store.read(cert.sha256)
+    assert "evil" not in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    page = pypdfium2.PdfDocument(pdf)[0]
+    assert all("evil" not in c.data.decode() for c in decode(page.render(scale=200 / 72).to_pil()))
+
+
+def test_a_trusted_host_may_be_printed_and_others_are_refused(app, phone):
+    app.config.update(PUBLIC_URL="", TRUSTED_HOSTS=["assets.example.org"])
+    token = make_token(make_user(Role.TECHNICIAN))
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    refused = client.get("/api/v1/session", headers=headers | {"Host": "evil.example"})
+    assert refused.status_code == 400
+    asset = laptop()
+    for type_, data in (("retire", {"reason": "old"}), ("wipe", wipe_data())):
+        client.post("/api/v1/sync", headers=headers | {"Host": "assets.example.org"}, json={
+            "device_id": "p", "events": [{"id": str(uuid.uuid4()), "type": type_,
+                                          "asset": asset.tag, "data": data}]})
+    [cert] = certificates()
+    assert cert.facts["verify_url"].startswith("http://assets.example.org/verify/")
+
+
+def test_production_issues_no_certificate_without_a_configured_address(app, phone):
+    app.config.update(PUBLIC_URL="", ENV_NAME="production")
+    asset = laptop()
+    phone("retire", asset.tag, {"reason": "old"})
+    result = phone("wipe", asset.tag, wipe_data())
+    assert result["status"] == "rejected" and "TAGTRAIL_PUBLIC_URL" in result["reason"]
+    assert certificates() == []

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from app.auth.roles import Role
 from app.labels import service
 from app.labels.layouts import STOCKS
-from tests.factories import make_asset
+from tests.factories import PASSWORD, make_asset, make_user
 
 MM = 72 / 25.4
 BASE = "https://tags.example.org"
@@ -122,3 +122,14 @@ def test_bad_label_requests_are_explained(app, login, form, message):
     data = {"stock": "avery-l7651", "position": "1"} | form
     reply = login(Role.MANAGER).post("/admin/labels/", data=data)
     assert reply.status_code == 422 and message in reply.data
+
+
+def test_a_host_header_never_reaches_a_printed_label(app):
+    make_asset(tag="AST-000002")
+    user, client, evil = make_user(Role.TECHNICIAN), app.test_client(), "http://evil.example"
+    client.post("/auth/login", data={"email": user.email, "password": PASSWORD}, base_url=evil)
+    reply = client.post("/admin/labels/", base_url=evil, data={
+        "source": "tags", "tags": "AST-000002", "stock": "avery-5160", "position": "1"})
+    assert reply.mimetype == "application/pdf"
+    codes, _ = decode_page(reply.data)
+    assert list(codes) == ["http://localhost/t/AST-000002"]
