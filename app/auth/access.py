@@ -36,7 +36,9 @@ def load_user(user_id: str) -> User | None:
 _TOKEN_USER = (sa.select(User, ApiToken.id, ApiToken.last_used_at)
                .join(ApiToken, ApiToken.user_id == User.id)
                .where(ApiToken.token_hash == sa.bindparam("token_hash"),
-                      ApiToken.revoked.is_(False)))
+                      ApiToken.revoked.is_(False),
+                      # A token made before its user belongs to someone who had the id before.
+                      ApiToken.created_at >= User.created_at))
 
 
 @login_manager.request_loader

@@ -15,6 +15,10 @@ from app.timeutil import utcnow
 
 
 class User(UserMixin, db.Model):
+    # SQLite's AUTOINCREMENT never hands a deleted user's id to a new one, so nothing kept
+    # under that id passes to a stranger (PostgreSQL's sequences never reuse ids anyway).
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -47,7 +51,8 @@ def hash_token(token: str) -> str:
 
 class ApiToken(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                               index=True)
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
