@@ -1,5 +1,6 @@
 """Configuration: safe development defaults, overridden by the environment, then by tests."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # Flask-Login's default is a year
     WTF_CSRF_TIME_LIMIT = None  # queued phone actions may replay hours later
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_EVENT_DATA_BYTES = 1024 * 1024

@@ -1,7 +1,7 @@
 """Admin pages for users, roles and API tokens."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.admin.forms import EditUserForm, NewUserForm, TokenForm
 from app.auth import service
@@ -58,6 +58,9 @@ def edit_user(user_id):
             show_error(form, exc)
         else:
             db.session.commit()
+            if user.id == current_user.id and form.password.data:
+                # A new password ended every session, this one too: keep the one that made it.
+                login_user(user)
             flash(f"User {user.email} saved.")
             return redirect(url_for(".users"))
     return _form_page(form, f"Edit {user.email}", user=user)
@@ -71,6 +74,8 @@ def _update(user: User, *, name: str, role: Role, active: bool, password: str) -
     if user.id == current_user.id and not active:
         raise NotAllowed("You cannot deactivate your own account; ask another admin.",
                          {"active": "self"})
+    if user.active and not active:
+        user.end_sessions()  # or they would be back in on reactivation
     user.name, user.role, user.active = name or user.email.split("@")[0], role, active
     if password:
         user.set_password(password)

@@ -28,8 +28,15 @@ def requires(permission: Permission):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """The user of a session or remember-me cookie: "<id>:<session token>". A bare id (a
+    session from before the tokens) no longer signs in."""
+    number, _, token = user_id.partition(":")
+    if not (number.isascii() and number.isdigit() and len(number) < 19 and token):
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or not user.holds_session(token):
+        return None
+    return user
 
 
 # Built once: it runs on every API request.

@@ -1,5 +1,6 @@
 """Users (people who sign in), their API tokens, and failed sign-in attempts."""
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
 
@@ -14,6 +15,10 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     # SQLite's AUTOINCREMENT never hands a deleted user's id to a new one, so nothing kept
     # under that id passes to a stranger (PostgreSQL's sequences never reuse ids anyway).
@@ -26,9 +31,23 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # In every session and remember-me cookie (get_id); a new one ends them all. Random, not a
+    # counter: a later user who got this id could not match it.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def holds_session(self, token: str) -> bool:
+        return hmac.compare_digest(self.session_token.encode(), token.encode())
+
+    def end_sessions(self) -> None:
+        """Sign this user out everywhere: every session and remember-me cookie."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt: slow on purpose
+        self.end_sessions()  # whoever knew the old password is signed out with it
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

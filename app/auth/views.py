@@ -46,6 +46,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # on every device, and copied cookies too
+        db.session.commit()
     logout_user()
     flash("You are signed out.")
     return redirect(url_for("auth.login"))

@@ -1,12 +1,117 @@
-"""Signing in and staying signed in: API tokens that die with their user."""
-from datetime import timedelta
+"""Signing in and staying signed in: sessions that end with sign-out and password changes,
+API tokens that die with their user."""
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import sqlalchemy as sa
 
 from app.auth.models import ApiToken, User
 from app.auth.roles import Role
 from app.extensions import db
-from tests.factories import make_token, make_user
+from tests.factories import PASSWORD, make_token, make_user
+
+
+def _sign_in(app, user: User, *, password: str = PASSWORD, remember: bool = False):
+    client = app.test_client()
+    data = {"email": user.email, "password": password} | ({"remember": "y"} if remember else {})
+    reply = client.post("/auth/login", data=data)
+    assert reply.status_code == 302, reply.status_code
+    return client
+
+
+def _browser(app, **cookies):
+    """A fresh browser holding only these (copied) cookies."""
+    client = app.test_client()
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+    return client
+
+
+def _signed_in(client) -> bool:
+    reply = client.get("/admin/assets/")
+    assert reply.status_code in (200, 302)
+    return reply.status_code == 200
+
+
+def _cookies(client) -> tuple[dict, dict]:
+    """({"session": ...}, {"remember_token": ...}) copied from a browser."""
+    return ({"session": client.get_cookie("session").value},
+            {"remember_token": client.get_cookie("remember_token").value})
+
+
+def test_signing_out_ends_every_session_and_remember_me_cookie_of_the_user(app):
+    user = make_user(Role.MANAGER)
+    phone = _sign_in(app, user, remember=True)
+    session, remember = _cookies(phone)
+    assert _signed_in(_browser(app, **session)) and _signed_in(_browser(app, **remember))
+    laptop = _sign_in(app, user)
+    laptop.post("/auth/logout")
+    assert not _signed_in(laptop)
+    assert not _signed_in(phone)
+    assert not _signed_in(_browser(app, **session))
+    assert not _signed_in(_browser(app, **remember))
+    assert _signed_in(_sign_in(app, user))  # signing in again works
+
+
+def test_a_password_change_ends_every_session_and_remember_me_cookie(app, login):
+    user = make_user(Role.TECHNICIAN)
+    phone = _sign_in(app, user, remember=True)
+    session, remember = _cookies(phone)
+    reply = login(Role.ADMIN).post(f"/admin/users/{user.id}/edit", data={
+        "name": "T", "role": "technician", "active": "y", "password": "a new password"})
+    assert reply.status_code == 302
+    assert not _signed_in(phone)
+    assert not _signed_in(_browser(app, **session))
+    assert not _signed_in(_browser(app, **remember))
+    assert _signed_in(_sign_in(app, user, password="a new password"))
+
+
+def test_changing_ones_own_password_keeps_only_the_session_that_changed_it(app):
+    me = make_user(Role.ADMIN)
+    here = _sign_in(app, me)
+    elsewhere = _sign_in(app, me, remember=True)
+    session, remember = _cookies(elsewhere)
+    reply = here.post(f"/admin/users/{me.id}/edit", data={
+        "name": "Me", "role": "admin", "active": "y", "password": "a new password"})
+    assert reply.status_code == 302
+    assert _signed_in(here)
+    assert not _signed_in(elsewhere)
+    assert not _signed_in(_browser(app, **session))
+    assert not _signed_in(_browser(app, **remember))
+
+
+def test_deactivating_a_user_ends_their_sessions_for_good(app, login):
+    user = make_user(Role.TECHNICIAN)
+    phone = _sign_in(app, user, remember=True)
+    session, remember = _cookies(phone)
+    admin = login(Role.ADMIN)
+    fields = {"name": "T", "role": "technician", "password": ""}
+    assert admin.post(f"/admin/users/{user.id}/edit", data=fields).status_code == 302
+    assert admin.post(f"/admin/users/{user.id}/edit",
+                      data=fields | {"active": "y"}).status_code == 302
+    assert not _signed_in(phone)
+    assert not _signed_in(_browser(app, **session))
+    assert not _signed_in(_browser(app, **remember))
+
+
+def test_a_session_holding_only_a_user_id_does_not_sign_in(app):
+    user = make_user(Role.ADMIN)
+    client = app.test_client()
+    with client.session_transaction() as s:  # the shape sessions had before the tokens
+        s["_user_id"] = str(user.id)
+        s["_fresh"] = True
+    assert not _signed_in(client)
+
+
+def test_remember_me_lasts_30_days_at_most(app):
+    user = make_user(Role.MANAGER)
+    reply = app.test_client().post("/auth/login", data={
+        "email": user.email, "password": PASSWORD, "remember": "y"})
+    cookie = next(c for c in reply.headers.getlist("Set-Cookie")
+                  if c.startswith("remember_token="))
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    assert expires <= datetime.now(UTC) + timedelta(days=30, minutes=1)
+    assert app.config["REMEMBER_COOKIE_DURATION"] <= timedelta(days=30)
 
 
 def _bearer(token: str) -> dict:
