@@ -14,6 +14,14 @@ from app.dbtypes import str_enum
 from app.extensions import db
 from app.timeutil import utcnow
 
+# Checked when the e-mail has no account, so that every wrong sign-in costs one scrypt check
+# and the time taken does not tell which e-mails have accounts. Nobody knows its password.
+NOBODY_PASSWORD_HASH = generate_password_hash(secrets.token_urlsafe(32))
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    return check_password_hash(stored_hash, password)
+
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
@@ -50,7 +58,7 @@ class User(UserMixin, db.Model):
         self.end_sessions()  # whoever knew the old password is signed out with it
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
     def can(self, permission: Permission) -> bool:
         return self.active and allows(self.role, permission)

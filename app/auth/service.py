@@ -4,7 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.auth.models import ApiToken, LoginFailure, User
+from app.auth.models import NOBODY_PASSWORD_HASH, ApiToken, LoginFailure, User, password_matches
 from app.auth.roles import Role
 from app.errors import DomainError, Duplicate, ValidationFailed
 from app.extensions import db
@@ -28,7 +28,9 @@ def authenticate(email: str, password: str, *, address: str) -> User:
         minutes = current_app.config["LOGIN_WINDOW_SECONDS"] // 60
         raise Throttled(f"Too many failed sign-ins. Wait {minutes} minutes and try again.")
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
-    if user is None or not user.active or not user.check_password(password):
+    # One password check whoever asks, so the time taken does not tell who has an account.
+    matches = password_matches(user.password_hash if user else NOBODY_PASSWORD_HASH, password)
+    if user is None or not user.active or not matches:
         db.session.add(LoginFailure(email=email, address=address))
         db.session.commit()  # the failure must count even though the request fails
         raise ValidationFailed("Wrong e-mail or password.")

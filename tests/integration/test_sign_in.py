@@ -1,14 +1,40 @@
-"""Signing in and staying signed in: sessions that end with sign-out and password changes,
-API tokens that die with their user."""
+"""Signing in and staying signed in: what a wrong password costs, sessions that end with
+sign-out and password changes, API tokens that die with their user."""
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+import pytest
 import sqlalchemy as sa
 
+from app.auth import models
 from app.auth.models import ApiToken, User
 from app.auth.roles import Role
 from app.extensions import db
 from tests.factories import PASSWORD, make_token, make_user
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """The passwords the app checked, counted through a thin wrapper round the real check."""
+    checked, real = [], models.check_password_hash
+
+    def counted(stored_hash, password):
+        checked.append(password)
+        return real(stored_hash, password)
+    monkeypatch.setattr(models, "check_password_hash", counted)
+    return checked
+
+
+def test_known_unknown_and_inactive_e_mails_each_cost_one_password_check(app, password_checks):
+    # Counted, not timed: each answer costs one scrypt check, so timing tells nothing.
+    known, inactive = make_user(Role.TECHNICIAN), make_user(Role.TECHNICIAN, active=False)
+    for email, password in [(known.email, "wrong"), ("nobody@example.org", PASSWORD),
+                            (inactive.email, PASSWORD), (inactive.email, "wrong")]:
+        password_checks.clear()
+        reply = app.test_client().post("/auth/login",
+                                       data={"email": email, "password": password})
+        assert reply.status_code == 401 and b"Wrong e-mail or password" in reply.data
+        assert password_checks == [password], email
 
 
 def _sign_in(app, user: User, *, password: str = PASSWORD, remember: bool = False):
