@@ -1,4 +1,4 @@
-"""Users (people who sign in), their API tokens, and failed sign-in attempts."""
+"""Users (people who sign in), their API tokens, and sign-in throttling counts."""
 import hashlib
 import hmac
 import secrets
@@ -97,11 +97,17 @@ class ApiToken(db.Model):
         return token, plain
 
 
-class LoginFailure(db.Model):
-    """One failed sign-in; recent rows throttle further attempts (kept in the database so
-    every worker on every machine sees them)."""
+class LoginThrottle(db.Model):
+    """The sign-in attempts and lock-outs of one key: an account from one address ("pair"),
+    an address over all accounts ("address"), or an account over all addresses ("account").
+    In the database, so that every worker on every machine counts in the same place (there
+    is no Redis in this project yet). See app/auth/throttle.py."""
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
-    address: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), primary_key=True)  # "" by address
+    address: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)  # "" by account
+    scope: so.Mapped[str] = so.mapped_column(sa.String(8), primary_key=True)
+    attempts: so.Mapped[int]  # counted since window_start, before their passwords were checked
+    window_start: so.Mapped[datetime]
+    last_at: so.Mapped[datetime] = so.mapped_column(index=True)  # the last attempt counted
+    locked_until: so.Mapped[datetime | None]
+    lockouts: so.Mapped[int]  # lock-outs in a row, for the back-off
