@@ -1,4 +1,4 @@
-"""Signing in (with throttling), and creating users and tokens."""
+"""Signing in (with throttling) and unlocking, and creating users and tokens."""
 import sqlalchemy as sa
 
 from app.auth import throttle
@@ -35,6 +35,15 @@ def create_user(email: str, *, role: Role, password: str, name: str = "") -> Use
     user.set_password(password)
     db.session.add(user)
     return user
+
+
+def unlock(email: str) -> bool:
+    """Let `email` sign in again from anywhere, forgetting its failed sign-ins and back-off.
+    Whether it was locked out."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise ValidationFailed(f"There is no user {email}.", {"email": "unknown"})
+    return throttle.unlock(user.email)
 
 
 def issue_token(email: str, name: str = "") -> str:
