@@ -137,6 +137,22 @@ def test_each_lock_out_lasts_twice_as_long_up_to_a_day_and_a_quiet_day_forgives(
     assert throttle.locked_until("pat@example.org", at=at) - at == timedelta(minutes=15)
 
 
+def test_rows_quiet_for_a_day_are_swept_away_but_lock_outs_stay(app):
+    at = utcnow()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        throttle.count_attempt("locked@example.org", "10.0.0.1", at=at)
+    throttle.count_attempt("made-up@example.org", "10.0.0.2", at=at)
+    later = at + timedelta(days=1, minutes=1)
+    rows = models.LoginThrottle
+    db.session.execute(sa.update(rows).where(rows.scope == "pair", rows.address == "10.0.0.1")
+                       .values(locked_until=later + timedelta(hours=1)))  # a long lock-out
+    db.session.commit()
+    throttle.count_attempt("someone@example.org", "10.0.0.3", at=later)
+    left = db.session.execute(sa.select(rows.email, rows.address)).all()
+    assert sorted(left) == [("", "10.0.0.3"), ("locked@example.org", "10.0.0.1"),
+                            ("someone@example.org", ""), ("someone@example.org", "10.0.0.3")]
+
+
 def _spoken(minutes: float) -> str:
     return f"{minutes:.0f} minutes" if minutes < 120 else f"{minutes / 60:.0f} hours"
 
