@@ -11,7 +11,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.lifecycle import audit
 
-users = AppGroup("users", help="Create users and API tokens.")
+users = AppGroup("users", help="Create users and API tokens, unlock sign-in.")
 audit_group = AppGroup("audit", help="Check the audit trail.")
 demo = AppGroup("demo", help="Demo data.")
 
@@ -42,6 +42,20 @@ def create_token(email, name):
         raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo(plain)
+
+
+@users.command("unlock")
+@click.argument("email")
+def unlock(email):
+    """Let EMAIL sign in again after too many failed sign-ins, from every address."""
+    try:
+        was_locked = auth.unlock(email)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    email = email.strip().lower()
+    click.echo(f"Sign-in unlocked for {email}." if was_locked else
+               f"{email} was not locked out; its failed sign-ins are forgotten.")
 
 
 @audit_group.command("verify")

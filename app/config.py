@@ -1,5 +1,6 @@
 """Configuration: safe development defaults, overridden by the environment, then by tests."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,12 +39,22 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # Flask-Login's default is a year
     WTF_CSRF_TIME_LIMIT = None  # queued phone actions may replay hours later
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_EVENT_DATA_BYTES = 1024 * 1024
     MAX_FIELD_LENGTH = 10_000
-    LOGIN_MAX_FAILURES = 5  # per account and per address, within LOGIN_WINDOW_SECONDS
+    # Sign-in throttling (app/auth/throttle.py): password checks allowed per window for an
+    # account from one address, for an address over all accounts, for an account over all
+    # addresses; then a lock-out, doubling each time up to the maximum, forgiven after a
+    # quiet LOGIN_FORGIVE_SECONDS.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 20
     LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_LOCKOUT_SECONDS = 15 * 60
+    LOGIN_LOCKOUT_MAX_SECONDS = 24 * 3600
+    LOGIN_FORGIVE_SECONDS = 24 * 3600
     DECODE_MAX_BYTES = 10 * 1024 * 1024
     DECODE_MAX_PIXELS = 40_000_000
     TAG_PREFIX = "AST-"

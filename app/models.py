@@ -1,6 +1,6 @@
 """Imports every domain's models so the metadata is complete (Alembic, flask shell)."""
 from app.assets.models import Asset, AssetCode  # noqa: F401
-from app.auth.models import ApiToken, LoginFailure, User  # noqa: F401
+from app.auth.models import ApiToken, LoginThrottle, User  # noqa: F401
 from app.catalog.models import AssetModel, Category  # noqa: F401
 from app.certificates.models import Certificate, DisposalBatch  # noqa: F401
 from app.lifecycle.models import ChainHead, Conflict, Event  # noqa: F401

@@ -1,10 +1,10 @@
 """Admin pages for users, roles and API tokens."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.admin.forms import EditUserForm, NewUserForm, TokenForm
-from app.auth import service
+from app.auth import service, throttle
 from app.auth.access import requires
 from app.auth.models import ApiToken, User
 from app.auth.roles import Permission, Role
@@ -23,7 +23,7 @@ def users():
     rows = db.session.execute(sa.select(User, sa.func.coalesce(live.c.n, 0))
                               .outerjoin(live, live.c.user_id == User.id)
                               .order_by(User.email)).all()
-    return render_template("admin/users.html", rows=rows)
+    return render_template("admin/users.html", rows=rows, locks=throttle.locked_accounts())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,9 +58,22 @@ def edit_user(user_id):
             show_error(form, exc)
         else:
             db.session.commit()
+            if user.id == current_user.id and form.password.data:
+                # A new password ended every session, this one too: keep the one that made it.
+                login_user(user)
             flash(f"User {user.email} saved.")
             return redirect(url_for(".users"))
     return _form_page(form, f"Edit {user.email}", user=user)
+
+
+@bp.post("/<int:user_id>/unlock")
+@requires(Permission.ADMIN)
+def unlock(user_id):
+    user = db.get_or_404(User, user_id)
+    service.unlock(user.email)
+    db.session.commit()
+    flash(f"Sign-in unlocked for {user.email}: they can try again from any address.")
+    return redirect(url_for(".users"))
 
 
 def _update(user: User, *, name: str, role: Role, active: bool, password: str) -> None:
@@ -71,6 +84,8 @@ def _update(user: User, *, name: str, role: Role, active: bool, password: str) -
     if user.id == current_user.id and not active:
         raise NotAllowed("You cannot deactivate your own account; ask another admin.",
                          {"active": "self"})
+    if user.active and not active:
+        user.end_sessions()  # or they would be back in on reactivation
     user.name, user.role, user.active = name or user.email.split("@")[0], role, active
     if password:
         user.set_password(password)
@@ -106,6 +121,7 @@ def revoke_token(user_id, token_id):
 
 
 def _form_page(form, title: str, user: User | None = None):
-    return (render_template("admin/user_form.html", form=form, title=title, user=user),
-            form_status(form))
+    locked = throttle.locked_until(user.email) if user else None
+    return (render_template("admin/user_form.html", form=form, title=title, user=user,
+                            locked_until=locked), form_status(form))
 

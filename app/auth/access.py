@@ -28,15 +28,24 @@ def requires(permission: Permission):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """The user of a session or remember-me cookie: "<id>:<session token>". A bare id (a
+    session from before the tokens) no longer signs in."""
+    number, _, token = user_id.partition(":")
+    if not (number.isascii() and number.isdigit() and len(number) < 19 and token):
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or not user.holds_session(token):
+        return None
+    return user
 
 
 # Built once: it runs on every API request.
 _TOKEN_USER = (sa.select(User, ApiToken.id, ApiToken.last_used_at)
                .join(ApiToken, ApiToken.user_id == User.id)
                .where(ApiToken.token_hash == sa.bindparam("token_hash"),
-                      ApiToken.revoked.is_(False)))
+                      ApiToken.revoked.is_(False),
+                      # A token made before its user belongs to someone who had the id before.
+                      ApiToken.created_at >= User.created_at))
 
 
 def user_for_token(token: str) -> User | None:

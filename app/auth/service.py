@@ -1,38 +1,25 @@
-"""Signing in (with throttling), and creating users and tokens."""
-from datetime import timedelta
-
+"""Signing in (with throttling) and unlocking, and creating users and tokens."""
 import sqlalchemy as sa
-from flask import current_app
 
-from app.auth.models import ApiToken, LoginFailure, User
+from app.auth import throttle
+from app.auth.models import NOBODY_PASSWORD_HASH, ApiToken, User, password_matches
 from app.auth.roles import Role
-from app.errors import DomainError, Duplicate, ValidationFailed
+from app.errors import Duplicate, ValidationFailed
 from app.extensions import db
-from app.timeutil import utcnow
-
-
-class Throttled(DomainError):
-    status_code = 429
-    code = "too_many_attempts"
 
 
 def authenticate(email: str, password: str, *, address: str) -> User:
-    """The active user with these credentials. Raise Throttled after too many recent failures
-    for this account or from this address, ValidationFailed on a wrong password."""
+    """The active user with these credentials. Raise Throttled when the account or address
+    has had too many attempts (counted before the password is checked, in a transaction of
+    its own), ValidationFailed when the credentials are wrong."""
     email = email.strip().lower()
-    window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    recent = db.session.scalar(sa.select(sa.func.count(LoginFailure.id)).where(
-        LoginFailure.at > window,
-        sa.or_(LoginFailure.email == email, LoginFailure.address == address)))
-    if recent >= current_app.config["LOGIN_MAX_FAILURES"]:
-        minutes = current_app.config["LOGIN_WINDOW_SECONDS"] // 60
-        raise Throttled(f"Too many failed sign-ins. Wait {minutes} minutes and try again.")
+    counted = throttle.count_attempt(email, address)
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
-    if user is None or not user.active or not user.check_password(password):
-        db.session.add(LoginFailure(email=email, address=address))
-        db.session.commit()  # the failure must count even though the request fails
+    # One password check whoever asks, so the time taken does not tell who has an account.
+    matches = password_matches(user.password_hash if user else NOBODY_PASSWORD_HASH, password)
+    if user is None or not user.active or not matches:
         raise ValidationFailed("Wrong e-mail or password.")
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+    throttle.signed_in(counted)
     return user
 
 
@@ -48,6 +35,15 @@ def create_user(email: str, *, role: Role, password: str, name: str = "") -> Use
     user.set_password(password)
     db.session.add(user)
     return user
+
+
+def unlock(email: str) -> bool:
+    """Let `email` sign in again from anywhere, forgetting its failed sign-ins and back-off.
+    Whether it was locked out."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise ValidationFailed(f"There is no user {email}.", {"email": "unknown"})
+    return throttle.unlock(user.email)
 
 
 def issue_token(email: str, name: str = "") -> str:

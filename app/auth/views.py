@@ -27,7 +27,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next"), current_user))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = service.authenticate(form.email.data, form.password.data,
@@ -35,17 +35,22 @@ def login():
         except DomainError as exc:
             form.form_errors.append(exc.message)
             status = exc.status_code if exc.status_code == 429 else 401
+            if "retry_after" in exc.details:
+                headers["Retry-After"] = str(exc.details["retry_after"])
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next"), user))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # on every device, and copied cookies too
+        db.session.commit()
     logout_user()
     flash("You are signed out.")
     return redirect(url_for("auth.login"))

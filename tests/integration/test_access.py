@@ -107,7 +107,7 @@ def test_session_api_calls_need_the_csrf_header_but_token_calls_do_not(csrf_app)
     token = make_token(user)
     session_client = csrf_app.test_client()
     with session_client.session_transaction() as s:
-        s["_user_id"] = str(user.id)
+        s["_user_id"] = user.get_id()
         s["_fresh"] = True
     refused = session_client.post("/api/v1/assets", json={"tag": "C1", "name": "Chair"})
     assert refused.status_code == 400 and refused.json["error"]["code"] == "csrf_failed"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.auth.models import ApiToken, User, hash_token
 from app.auth.roles import Role
 from app.extensions import db
-from tests.factories import make_token, make_user
+from tests.factories import PASSWORD, make_token, make_user
 
 
 def _user(email: str) -> User | None:
@@ -161,3 +161,43 @@ def test_revoke_checks_the_token_belongs_to_the_user(app, login):
     assert reply.status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).revoked is False
+
+
+def _sign_in_status(app, user: User) -> int:
+    return app.test_client().post("/auth/login", data={
+        "email": user.email, "password": PASSWORD}).status_code
+
+
+def _lock_out(app, user: User) -> None:
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        app.test_client().post("/auth/login", data={"email": user.email, "password": "wrong"})
+    assert _sign_in_status(app, user) == 429
+
+
+def test_an_admin_sees_a_lock_out_and_unlocks_it(app, login):
+    user = make_user(Role.TECHNICIAN, email="t@example.org")
+    make_user(Role.TECHNICIAN, email="free@example.org")
+    _lock_out(app, user)
+    admin = login(Role.ADMIN)
+    listing = admin.get("/admin/users/").get_data(as_text=True)
+    assert listing.count("locked until") == 1
+    page = admin.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
+    assert "Sign-in locked until" in page and f'action="/admin/users/{user.id}/unlock"' in page
+    reply = admin.post(f"/admin/users/{user.id}/unlock")
+    assert reply.status_code == 302
+    assert "Sign-in unlocked for t@example.org" in admin.get(reply.location).get_data(as_text=True)
+    assert "locked until" not in admin.get("/admin/users/").get_data(as_text=True)
+    assert _sign_in_status(app, user) == 302
+
+
+def test_unlock_from_the_command_line(app):
+    user = make_user(Role.TECHNICIAN, email="t@example.org")
+    _lock_out(app, user)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "unlock", "T@example.org"])
+    assert result.exit_code == 0 and "Sign-in unlocked for t@example.org" in result.output
+    assert _sign_in_status(app, user) == 302
+    result = runner.invoke(args=["users", "unlock", "t@example.org"])
+    assert result.exit_code == 0 and "t@example.org was not locked out" in result.output
+    result = runner.invoke(args=["users", "unlock", "nobody@example.org"])
+    assert result.exit_code == 1 and "There is no user nobody@example.org" in result.output
