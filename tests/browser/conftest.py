@@ -61,8 +61,10 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(database_url, tmp_path_factory):
+    # Trusted as `flask serve` trusts the address it prints: certificates link back here.
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "browser-tests",
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance"))})
+                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance")),
+                      "TRUSTED_HOSTS": ["127.0.0.1", "localhost"]})
     server = LiveServer(app)
     server.thread.start()
     yield server
