@@ -15,8 +15,9 @@ DecodeError codes: "empty", "image_too_large", "too_many_pixels", "not_an_image"
 from __future__ import annotations
 
 import io
+import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -59,7 +60,13 @@ class Code:
 
 def load_image(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
                max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Check an upload and return it as an upright 8-bit grayscale array."""
+    """Check an upload and return it as an upright 8-bit grayscale array, no larger than
+    WORK_SIDE on its longest side."""
+    return _load(data, max_bytes, max_pixels)[0]
+
+
+def _load(data: bytes, max_bytes: int, max_pixels: int) -> tuple[np.ndarray, tuple[float, float]]:
+    """load_image, and how many upload pixels one returned pixel spans (across, down)."""
     if not data:
         raise DecodeError("empty", "The upload is empty.")
     if len(data) > max_bytes:
@@ -80,6 +87,9 @@ def load_image(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 raise DecodeError("too_many_pixels",
                                   f"The image has too many pixels ({width}x{height}).")
             Image.open(io.BytesIO(data)).verify()  # structural check (e.g. PNG CRCs)
+            # A JPEG decodes straight to gray at 1/2, 1/4 or 1/8 scale, never below WORK_SIDE:
+            # a 40 MP photo then takes 10 MB instead of 120 MB of RGB. Other formats ignore it.
+            image.draft("L", _fitting(image.size, WORK_SIDE))
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise DecodeError("too_many_pixels", "The image has too many pixels.") from exc
@@ -90,17 +100,51 @@ def load_image(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise DecodeError("corrupt_image",
                               "The image is damaged or incomplete; try taking it again.") from exc
+    image = _reduce(image, WORK_SIDE)  # every copy made below is of the small image
+    stored = image.size
     image = ImageOps.exif_transpose(image)  # phones store photos sideways + a rotate tag
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+    if image.size != stored:
+        width, height = height, width
+    gray = _gray(image)
+    del image
+    if max(gray.shape) > WORK_SIDE:
+        gray = _scale(gray, WORK_SIDE / max(gray.shape))[0]
+    return np.ascontiguousarray(gray), (width / gray.shape[1], height / gray.shape[0])
+
+
+def _fitting(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """The size that `size` shrinks to with `side` pixels on its longest side, if it is larger."""
+    factor = min(1.0, side / max(size))
+    return max(1, math.ceil(size[0] * factor)), max(1, math.ceil(size[1] * factor))
+
+
+def _reduce(image: Image.Image, side: int) -> Image.Image:
+    """Average blocks of pixels so the longest side is still at least `side`; the full-size
+    image is let go as soon as its reduced copy exists."""
+    factor = max(image.size) // side
+    if factor < 2:
+        return image
+    if image.mode in ("1", "P", "PA"):
+        # reduce() averages levels, not palette indices; gray (+ alpha) stays small.
+        transparent = image.mode == "PA" or "transparency" in image.info
+        image = image.convert("LA" if transparent else "L")
+    elif image.mode.startswith("I;16"):
+        wide = np.asarray(image)  # reduce() does not take 16-bit modes; OpenCV does
+        return Image.fromarray(_scale(wide, 1 / factor)[0])
+    return image.reduce(factor)
+
+
+def _gray(image: Image.Image) -> np.ndarray:
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info:
         # Transparent pixels are often black underneath: put them on white paper.
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(paper, rgba)
-    elif image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit grayscale: scale to 8 bits rather than clipping.
-        wide = np.asarray(image, dtype=np.float64)
-        return cv2.normalize(wide, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-    return np.ascontiguousarray(np.asarray(image.convert("L")))
+    elif image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # Wide grayscale: stretch to 8 bits rather than clipping.
+        wide = np.asarray(image)
+        return cv2.normalize(wide, None, 0, 255, cv2.NORM_MINMAX, dtype=cv2.CV_8U)
+    return np.asarray(image.convert("L"))
 
 
 # ---------------------------------------------------------------- readers
@@ -193,16 +237,19 @@ def _deblur(gray, sigma=2.0, noise=0.03):
     Thin bars of an out-of-focus 1D code fade to grey; this gives them their edges back."""
     h, w = gray.shape
     rows, cols = cv2.getOptimalDFTSize(h), cv2.getOptimalDFTSize(w)
-    padded = cv2.copyMakeBorder(np.float32(gray) / 255, 0, rows - h, 0, cols - w,
-                                cv2.BORDER_REPLICATE)
-    # A Gaussian's spectrum is a Gaussian, and separable: one row times one column.
+    # A Gaussian's spectrum is a Gaussian, and separable: one row times one column. Every
+    # array here is float32 and worked on in place: at 2000 px each is 12 MB.
     fy, fx = (np.float32(np.exp(-2 * np.pi ** 2 * sigma ** 2 * np.fft.fftfreq(n) ** 2))
               for n in (rows, cols))
-    spread = np.outer(fy, fx)
-    spectrum = cv2.dft(padded, flags=cv2.DFT_COMPLEX_OUTPUT)
-    spectrum *= (spread / (spread ** 2 + noise))[..., None]
-    sharp = cv2.idft(spectrum, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[:h, :w]
-    return np.uint8(np.clip(sharp * 255, 0, 255))
+    gain = np.outer(fy, fx)
+    np.divide(gain, np.square(gain) + np.float32(noise), out=gain)
+    padded = cv2.copyMakeBorder(gray, 0, rows - h, 0, cols - w, cv2.BORDER_REPLICATE)
+    spectrum = cv2.dft(np.float32(padded), flags=cv2.DFT_COMPLEX_OUTPUT)
+    spectrum *= gain[..., None]
+    del gain
+    sharp = cv2.idft(spectrum, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+    del spectrum
+    return np.uint8(np.clip(sharp[:h, :w], 0, 255, out=sharp[:h, :w]))
 
 
 def _rotate(gray, degrees):
@@ -224,6 +271,11 @@ class _Variants:
         if name not in self.cache:
             self.cache[name] = self._make(name)
         return self.cache[name]
+
+    def keep(self, names):
+        # A variant no later step reads is let go: at 2000 px each one is 4 MB.
+        for name in self.cache.keys() - names:
+            del self.cache[name]
 
     def _make(self, name):
         g = self.gray
@@ -329,7 +381,7 @@ def decode_image(gray: np.ndarray) -> list[Code]:
     if max(gray.shape) > WORK_SIDE:
         work, m_work = _scale(gray, WORK_SIDE / max(gray.shape))
     variants = _Variants(work)
-    for name, reader in CASCADE:
+    for step, (name, reader) in enumerate(CASCADE):
         image, m = variants[name]
         found = reader(image)
         if found:
@@ -337,10 +389,13 @@ def decode_image(gray: np.ndarray) -> list[Code]:
             m_total = m[:, :2] @ m_work
             m_total[:, 2] += m[:, 2]
             return _to_codes(found, m_total)
+        variants.keep({later for later, _ in CASCADE[step + 1:]})
     return _to_codes(thin, _Variants.IDENTITY)
 
 
 def decode_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_pixels: int = DEFAULT_MAX_PIXELS) -> list[Code]:
-    """Check, open and decode an uploaded image."""
-    return decode_image(load_image(data, max_bytes=max_bytes, max_pixels=max_pixels))
+    """Check, open and decode an uploaded image; boxes are in the upload's own pixels."""
+    gray, (across, down) = _load(data, max_bytes, max_pixels)
+    return [replace(code, box=[[round(x * across), round(y * down)] for x, y in code.box])
+            for code in decode_image(gray)]

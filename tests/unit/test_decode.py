@@ -1,5 +1,7 @@
 """Photo decoding: generated codes, EXIF orientation, charsets, bad uploads, real photos."""
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -10,6 +12,8 @@ import zxingcpp
 from PIL import Image
 
 from app.scanning.decode import (
+    DEFAULT_MAX_PIXELS,
+    WORK_SIDE,
     Code,
     DecodeError,
     _thin,
@@ -19,8 +23,9 @@ from app.scanning.decode import (
     load_image,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 # A few real photos kept in the repository (see its README), so a fresh clone tests itself.
-PHOTOS = Path(__file__).resolve().parents[1] / "data" / "decode"
+PHOTOS = ROOT / "tests" / "data" / "decode"
 
 
 def qr_image(payload, border=4, box_size=8) -> Image.Image:
@@ -152,6 +157,75 @@ def test_refuses_too_many_pixels_before_decoding():
     assert _error_code(huge, max_bytes=10**6, max_pixels=40_000_000) == "too_many_pixels"
     small = png_bytes(Image.new("L", (200, 200), 255))
     assert _error_code(small, max_pixels=200 * 199) == "too_many_pixels"
+
+
+def codeless_photo(width, height) -> np.ndarray:
+    # Soft colour texture: every step of the cascade runs and finds nothing.
+    rng = np.random.default_rng(7)
+    texture = cv2.GaussianBlur(rng.integers(0, 256, (height // 8, width // 8, 3), np.uint8),
+                               (5, 5), 0)
+    return cv2.resize(texture, (width, height))
+
+
+# Run in a fresh process: how far one decode lifts resident memory above where it was
+# (Linux: the peak, VmHWM, is reset through clear_refs just before).
+PEAK = """
+import sys
+from pathlib import Path
+from app.scanning.decode import decode_bytes
+
+def status(key):
+    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(key))
+    return int(line.split()[1]) / 1024
+
+data = Path(sys.argv[1]).read_bytes()
+Path("/proc/self/clear_refs").write_text("5")
+before = status("VmRSS:")
+codes = decode_bytes(data)
+print(len(codes), status("VmHWM:") - before)
+"""
+
+
+def test_a_photo_at_the_pixel_limit_is_read_in_bounded_memory(tmp_path):
+    # Defect 8: a JPEG just under the limit was decoded to RGB at full size and searched
+    # there: about 300 MB for one request. Now it is decoded at the size the cascade uses.
+    width = 6000
+    upload = tmp_path / "limit.jpg"
+    upload.write_bytes(cv2.imencode(".jpg", codeless_photo(width, DEFAULT_MAX_PIXELS // width))[1])
+    run = subprocess.run([sys.executable, "-c", PEAK, str(upload)], cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    codes, grown_mb = run.stdout.split()
+    assert codes == "0" and float(grown_mb) < 100
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA", "P", "1", "I;16"])
+def test_a_large_upload_is_shrunk_in_any_mode_and_boxed_in_its_own_pixels(mode):
+    # Four times WORK_SIDE across: decoded at WORK_SIDE, the box still in the upload's pixels.
+    page = Image.new("L", (4 * WORK_SIDE, 1500), 255)
+    page.paste(qr_image("AST-000777", box_size=24), (6000, 400))
+    if mode == "RGBA":  # a transparent background, black underneath
+        page = Image.merge("RGBA", [page.point(lambda v: 0)] * 3 + [page.point(lambda v: 255 - v)])
+    elif mode == "I;16":
+        page = Image.fromarray(np.uint16(np.asarray(page)) * 200)
+    else:
+        page = page.convert(mode)
+    assert load_image(png_bytes(page)).shape == (375, WORK_SIDE)
+    [code] = decode_bytes(png_bytes(page))
+    assert code.text == "AST-000777"
+    xs, ys = [x for x, _ in code.box], [y for _, y in code.box]
+    assert 5990 < min(xs) < max(xs) < 6000 + page.width and 390 < min(ys) < max(ys) < 1500
+
+
+def test_a_large_jpeg_keeps_its_exif_orientation():
+    upright = Image.new("L", (4500, 3000), 255)
+    upright.paste(qr_image("AST-000778", box_size=30), (300, 300))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned a quarter, as phones do
+    out = io.BytesIO()
+    upright.transpose(Image.Transpose.ROTATE_90).save(out, "JPEG", quality=90, exif=exif.tobytes())
+    assert load_image(out.getvalue()).shape == (2000 * 3000 // 4500, 2000)
+    [code] = decode_bytes(out.getvalue())
+    assert code.text == "AST-000778" and max(x for x, _ in code.box) < 1500
 
 
 def same_text(expected: str, got: str) -> bool:
