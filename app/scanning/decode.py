@@ -26,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pyzbar import pyzbar
 
 DEFAULT_MAX_BYTES = 15 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MAX_PIXELS = 24_000_000  # see DECODE_MAX_PIXELS in app/config.py
 
 # Formats a camera upload can reasonably be in; anything else is refused up front.
 ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"}
@@ -88,7 +88,7 @@ def _load(data: bytes, max_bytes: int, max_pixels: int) -> tuple[np.ndarray, tup
                                   f"The image has too many pixels ({width}x{height}).")
             Image.open(io.BytesIO(data)).verify()  # structural check (e.g. PNG CRCs)
             # A JPEG decodes straight to gray at 1/2, 1/4 or 1/8 scale, never below WORK_SIDE:
-            # a 40 MP photo then takes 10 MB instead of 120 MB of RGB. Other formats ignore it.
+            # a 24 MP photo then takes 6 MB instead of 72 MB of RGB. Other formats ignore it.
             image.draft("L", _fitting(image.size, WORK_SIDE))
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -159,6 +159,16 @@ def test_refuses_too_many_pixels_before_decoding():
     assert _error_code(small, max_pixels=200 * 199) == "too_many_pixels"
 
 
+def test_the_pixel_limit_keeps_camera_photos():
+    # A 12 MP phone photo decodes; past 24 MP (a 6000x4000 camera) the upload is refused.
+    photo = Image.new("L", (4032, 3024), 255)
+    photo.paste(qr_image("AST-000779", box_size=20), (1500, 1000))
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=90)
+    assert [c.text for c in decode_bytes(out.getvalue())] == ["AST-000779"]
+    assert _error_code(png_bytes(Image.new("1", (6000, 4001), 1))) == "too_many_pixels"
+
+
 def codeless_photo(width, height) -> np.ndarray:
     # Soft colour texture: every step of the cascade runs and finds nothing.
     rng = np.random.default_rng(7)
