@@ -122,6 +122,15 @@ def test_decode_without_the_field_is_a_400(api):
     assert reply.status_code == 400 and "'image'" in reply.json["error"]["message"]
 
 
+def test_decode_is_for_field_roles(app):
+    # Reading photos costs the server memory and a core; auditors only read the register.
+    for role, status in [(Role.AUDITOR, 403), (Role.MANAGER, 200), (Role.TECHNICIAN, 200)]:
+        headers = {"Authorization": f"Bearer {make_token(make_user(role))}"}
+        reply = app.test_client().post("/api/v1/decode", headers=headers,
+                                       data={"image": (io.BytesIO(photo("AST-1")), "p.png")})
+        assert reply.status_code == status, role
+
+
 def test_tag_url_redirects_to_the_asset_after_sign_in(app, login):
     make_asset(tag="AST-000123")
     anonymous = app.test_client().get("/t/ast-000123")
