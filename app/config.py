@@ -46,6 +46,7 @@ class Config:
     # Formats other than JPEG are decoded whole before they are shrunk (3-4 bytes a pixel);
     # 24 MP keeps every camera photo (12 MP phones, 24 MP cameras) and halves the worst case.
     DECODE_MAX_PIXELS = 24_000_000
+    DECODE_WAIT_SECONDS = 5  # for the photo being read to finish, before answering 503 busy
     TAG_PREFIX = "AST-"
     TAG_WIDTH = 6
     ORGANISATION = "Tagtrail demo organisation"
