@@ -46,7 +46,7 @@ _STATUS = {"empty": 400, "image_too_large": 413, "too_many_pixels": 413,
            "not_an_image": 415, "unsupported_image": 415, "corrupt_image": 422}
 
 
-# One photo at a time per process: a decode holds up to ~70 MB and a core for up to a second,
+# One photo at a time per process: a decode holds up to ~100 MB and a core for up to a second,
 # so threads (the dev server, gthread workers) must not multiply that by the number of callers.
 DECODING = threading.BoundedSemaphore(1)
 RETRY_AFTER_SECONDS = 2

@@ -27,75 +27,107 @@ sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+import zxingcpp  # noqa: E402
 
 from app.scanning import decode  # noqa: E402
 from tests.bench.bench_decode import DEFAULT_DIR, matches, p95  # noqa: E402
 
 MIN_GAIN = 2
-READERS = {"zxing": decode._zxing, "zxing_global": decode._zxing_global,
-           "zxing_linear": decode._zxing_linear, "zbar": decode._zbar}
 BLURRY = {"ean13-5", "upca-6"}  # ZXing's own tests expect no reads there; they stay in the count
 
 
-class Candidates(decode._Variants):
-    """The server's variants, and more for tuning to choose from; one that is chosen moves
-    into decode._Variants."""
-
-    def _make(self, name):
-        g = self.gray
-        if name == "up1.5":
-            return decode._scale(g, min(1.5, decode.UPSCALE_SIDE / max(g.shape)))
-        if name == "up3":
-            return decode._scale(g, min(3.0, decode.UPSCALE_SIDE / max(g.shape)))
-        if name == "half":
-            return decode._scale(g, 0.5)
-        if name == "clahe4":
-            return cv2.createCLAHE(clipLimit=4.0, tileGridSize=(8, 8)).apply(g), self.IDENTITY
-        if name == "flat":
-            # Divided by its own blurred self: glare and shadows flattened out.
-            background = cv2.GaussianBlur(g, (0, 0), max(g.shape) / 30) + 1.0
-            return cv2.normalize(g / background, None, 0, 255, cv2.NORM_MINMAX,
-                                 dtype=cv2.CV_8U), self.IDENTITY
-        if name == "dark":
-            return np.uint8(255 * (g / 255.0) ** 2), self.IDENTITY
-        if name == "bright":
-            return np.uint8(255 * np.sqrt(g / 255.0)), self.IDENTITY
-        if name == "median":
-            return cv2.medianBlur(g, 3), self.IDENTITY
-        if name == "sharpen":
-            soft = cv2.GaussianBlur(g, (0, 0), 2)
-            return cv2.addWeighted(g, 2.0, soft, -1.0, 0), self.IDENTITY
-        if name == "sharpen_up2":
-            img, m = self["up2"]
-            soft = cv2.GaussianBlur(img, (0, 0), 2)
-            return cv2.addWeighted(img, 2.0, soft, -1.0, 0), m
-        if name == "smooth_up2":
-            img, m = self["up2"]
-            return cv2.GaussianBlur(img, (0, 0), 1), m
-        if name == "deblur":
-            return decode._deblur(g), self.IDENTITY
-        if name in ("deblur1.5_up2", "deblur3_up2"):
-            sigma = float(name[6:-4])
-            return decode._scale(decode._deblur(g, sigma),
-                                 max(1.0, min(2.0, 1280 / max(g.shape))))
-        if name in ("up2_otsu", "up2_adaptive", "up2_invert"):
-            img, m = self["up2"]
-            return Candidates(img)[name[4:]][0], m
-        if name in ("erode_up2", "dilate_up2"):
-            img, m = self["up2"]
-            morph = cv2.erode if name.startswith("erode") else cv2.dilate
-            return morph(img, np.ones((2, 2), np.uint8)), m
-        return super()._make(name)
+def zxing_linear(gray):
+    return decode._zxing(gray, formats=zxingcpp.BarcodeFormat.LinearCodes)
 
 
-VARIANTS = [
-    "gray", "up1.5", "up2", "up3", "half", "up1.5_clahe", "up2_clahe", "up3_clahe", "clahe",
-    "clahe4", "flat", "dark", "bright", "otsu", "adaptive", "invert", "up2_otsu", "up2_adaptive",
-    "up2_invert", "median", "smooth_up2", "sharpen", "sharpen_up2", "erode_up2", "dilate_up2",
-    "deblur", "deblur_up2", "deblur1.5_up2", "deblur3_up2",
-    "rot5", "rot-5", "rot10", "rot-10", "rot15", "rot-15", "rot20", "rot-20", "rot30", "rot-30",
-    "rot45",
-]
+READERS = {"zxing": decode._zxing, "zxing_global": decode._zxing_global,
+           "zxing_linear": zxing_linear, "zbar": decode._zbar}
+SAME = decode.IDENTITY
+
+
+def scaled(factor, then=None):
+    """Scaled as the server's variants are (up to UPSCALE_SIDE), then `then` applied."""
+    def variant(gray):
+        image, m = decode._scale(gray, min(factor, decode.UPSCALE_SIDE / max(gray.shape)))
+        return (then(image) if then else image), m
+    return variant
+
+
+def rotated(degrees):
+    def variant(gray):
+        h, w = gray.shape
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+        return cv2.warpAffine(gray, m, (w, h), borderMode=cv2.BORDER_REPLICATE), m
+    return variant
+
+
+def deconvolved(gray, sigma=2.0):
+    """Wiener deconvolution of a Gaussian defocus of `sigma` pixels (a step of the cascade
+    until the cross-validation dropped it)."""
+    h, w = gray.shape
+    rows, cols = cv2.getOptimalDFTSize(h), cv2.getOptimalDFTSize(w)
+    fy, fx = (np.float32(np.exp(-2 * np.pi ** 2 * sigma ** 2 * np.fft.fftfreq(n) ** 2))
+              for n in (rows, cols))
+    gain = np.outer(fy, fx)
+    gain /= np.square(gain) + np.float32(0.03)
+    padded = cv2.copyMakeBorder(gray, 0, rows - h, 0, cols - w, cv2.BORDER_REPLICATE)
+    spectrum = cv2.dft(np.float32(padded), flags=cv2.DFT_COMPLEX_OUTPUT) * gain[..., None]
+    sharp = cv2.idft(spectrum, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[:h, :w]
+    return np.uint8(np.clip(sharp, 0, 255))
+
+
+def deblurred(sigma):
+    # Deconvolved, then more pixels per module (up to 2x, to 1280 px).
+    return lambda g: decode._scale(deconvolved(g, sigma), max(1.0, min(2.0, 1280 / max(g.shape))))
+
+
+def same(transform):
+    return lambda gray: (transform(gray), SAME)
+
+
+def clahe(image, limit=2.0):
+    return cv2.createCLAHE(clipLimit=limit, tileGridSize=(8, 8)).apply(image)
+
+
+def otsu(image):
+    return cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+
+
+def adaptive(image):
+    return cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
+                                 cv2.THRESH_BINARY, 31, 5)
+
+
+def flat(image):
+    # Divided by its own blurred self: glare and shadows flattened out.
+    background = cv2.GaussianBlur(image, (0, 0), max(image.shape) / 30) + 1.0
+    return cv2.normalize(image / background, None, 0, 255, cv2.NORM_MINMAX, dtype=cv2.CV_8U)
+
+
+def sharpen(image):
+    return cv2.addWeighted(image, 2.0, cv2.GaussianBlur(image, (0, 0), 2), -1.0, 0)
+
+
+# Every variant tuning may choose from: the server's own (decode.VARIANTS) and the others,
+# including those the server's cascade used before the cross-validation.
+VARIANTS = {
+    "gray": same(lambda g: g), "up1.5": scaled(1.5), "up2": scaled(2.0), "up3": scaled(3.0),
+    "half": lambda g: decode._scale(g, 0.5), "up3_clahe": scaled(3.0, clahe),
+    "clahe": same(clahe), "clahe4": same(lambda g: clahe(g, 4.0)), "flat": same(flat),
+    "dark": same(lambda g: np.uint8(255 * (g / 255.0) ** 2)),
+    "bright": same(lambda g: np.uint8(255 * np.sqrt(g / 255.0))),
+    "otsu": same(otsu), "adaptive": same(adaptive), "invert": same(lambda g: 255 - g),
+    "up2_otsu": scaled(2.0, otsu), "up2_adaptive": scaled(2.0, adaptive),
+    "up2_invert": scaled(2.0, lambda g: 255 - g), "median": same(lambda g: cv2.medianBlur(g, 3)),
+    "smooth_up2": scaled(2.0, lambda g: cv2.GaussianBlur(g, (0, 0), 1)),
+    "sharpen": same(sharpen), "sharpen_up2": scaled(2.0, sharpen),
+    "erode_up2": scaled(2.0, lambda g: cv2.erode(g, np.ones((2, 2), np.uint8))),
+    "dilate_up2": scaled(2.0, lambda g: cv2.dilate(g, np.ones((2, 2), np.uint8))),
+    "deblur": same(deconvolved),
+    "deblur_up2": deblurred(2.0), "deblur1.5_up2": deblurred(1.5), "deblur3_up2": deblurred(3.0),
+    **{f"rot{d}": rotated(d) for d in (5, -5, 10, -10, 15, -15, 20, -20, 30, -30, 45)},
+    **decode.VARIANTS,
+}
 POOL = [(variant, reader) for variant in VARIANTS for reader in READERS]
 
 
@@ -130,17 +162,15 @@ def measure(folder: Path) -> list[Photo]:
             photo.plain = right(found)
             continue
         photo.thin = right(found)
-        for variant in VARIANTS:
+        for variant, make in VARIANTS.items():
             start = time.perf_counter()
-            Candidates(gray)[variant]
+            img = make(gray)[0]
             photo.build_ms[variant] = (time.perf_counter() - start) * 1000
-        variants = Candidates(gray)
-        for variant, reader in POOL:
-            img = variants[variant][0]
-            start = time.perf_counter()
-            found = READERS[reader](img)
-            photo.steps[variant, reader] = (bool(found), right(found),
-                                            (time.perf_counter() - start) * 1000)
+            for reader, read in READERS.items():
+                start = time.perf_counter()
+                found = read(img)
+                photo.steps[variant, reader] = (bool(found), right(found),
+                                                (time.perf_counter() - start) * 1000)
     return photos
 
 

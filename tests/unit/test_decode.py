@@ -59,19 +59,6 @@ def test_reads_generated_code128_with_box_in_image():
     assert all(0 <= x <= w and 0 <= y <= h for x, y in codes[0].box)
 
 
-def test_reads_an_out_of_focus_code128():
-    # Bars 3 px wide under a blur as wide as a bar: the thin bars fade to grey and every
-    # plain variant fails; deconvolution gives them their edges back.
-    barcode = zxingcpp.create_barcode("AST-000042", zxingcpp.BarcodeFormat.Code128)
-    bars = np.array(zxingcpp.write_barcode_to_image(barcode, scale=1))[:1]
-    image = np.pad(np.repeat(np.repeat(bars, 3, axis=1), 120, axis=0), 80, constant_values=255)
-    soft = cv2.GaussianBlur(np.float32(image), (0, 0), 2.3)
-    noise = np.random.default_rng(7).normal(0, 2, soft.shape)
-    photo = np.uint8(np.clip(soft * 0.6 + 51 + noise, 0, 255))
-    assert zxingcpp.read_barcodes(photo) == []
-    assert [(c.text, c.format) for c in decode_image(photo)] == [("AST-000042", "code_128")]
-
-
 @pytest.mark.parametrize(("corners", "fmt", "thin"), [
     ([(10, 50), (90, 50), (90, 51), (10, 51)], "ean_13", True),  # two rows, horizontal
     ([(50, 10), (50, 90), (51, 90), (51, 10)], "ean_13", True),  # two columns, vertical
@@ -205,7 +192,7 @@ def test_a_photo_at_the_pixel_limit_is_read_in_bounded_memory(tmp_path):
     run = subprocess.run([sys.executable, "-c", PEAK, str(upload)], cwd=ROOT, check=True,
                          capture_output=True, text=True)
     codes, grown_mb = run.stdout.split()
-    assert codes == "0" and float(grown_mb) < 100
+    assert codes == "0" and float(grown_mb) < 60
 
 
 @pytest.mark.parametrize("mode", ["L", "RGB", "RGBA", "P", "1", "I;16"])
@@ -247,6 +234,7 @@ def same_text(expected: str, got: str) -> bool:
 @pytest.mark.parametrize("name", [
     "qrcode-3/02.png", "code128-1/1.png", "ean13-3/01.png", "datamatrix-2/03.png",
     "upca-4/1.png",  # both readers misread it at full size, on two rows: see THIN_ROWS
+    "ean13-4/16.png",  # only the cascade's zbar step reads it
 ])
 def test_reads_real_photos(name):
     image = PHOTOS / name
