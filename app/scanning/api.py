@@ -1,4 +1,6 @@
 """GET /api/v1/scan (what does this payload name?) and POST /api/v1/decode (read a photo)."""
+import threading
+
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 
@@ -7,7 +9,7 @@ from app.assets import service as assets
 from app.assets.models import Asset
 from app.auth.access import requires
 from app.auth.roles import Permission
-from app.errors import BadRequest, DomainError, NotFound, ValidationFailed
+from app.errors import BadRequest, DomainError, NotFound, ValidationFailed, json_error
 from app.lifecycle.states import next_events
 from app.scanning import decode, service
 
@@ -44,8 +46,14 @@ _STATUS = {"empty": 400, "image_too_large": 413, "too_many_pixels": 413,
            "not_an_image": 415, "unsupported_image": 415, "corrupt_image": 422}
 
 
+# One photo at a time per process: a decode holds up to ~100 MB and a core for up to a second,
+# so threads (the dev server, gthread workers) must not multiply that by the number of callers.
+DECODING = threading.BoundedSemaphore(1)
+RETRY_AFTER_SECONDS = 2
+
+
 @bp.post("/decode")
-@requires(Permission.VIEW)
+@requires(Permission.FIELD)  # a decode costs a core and tens of MB; auditors need none
 @documented("multipart")
 def decode_photo():
     """Read the codes in a photo."""
@@ -54,6 +62,13 @@ def decode_photo():
         raise BadRequest("Send the photo as a multipart form field named 'image'.",
                          {"image": "missing"})
     config = current_app.config
+    # A short wait absorbs two people sending photos at once; beyond it, answering "busy"
+    # beats piling up threads, each holding its upload, behind a queue of unknown length.
+    if not DECODING.acquire(timeout=config["DECODE_WAIT_SECONDS"]):
+        response, status = json_error(
+            503, "busy", "The server is reading other photos; try again in a few seconds.")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response, status
     try:
         codes = decode.decode_bytes(upload.read(config["DECODE_MAX_BYTES"] + 1),
                                     max_bytes=config["DECODE_MAX_BYTES"],
@@ -62,4 +77,6 @@ def decode_photo():
         error = UploadRefused(exc.message, {"image": exc.code})
         error.code, error.status_code = exc.code, _STATUS.get(exc.code, 422)
         raise error from None
+    finally:
+        DECODING.release()
     return {"codes": [{"text": c.text, "format": c.format, "box": c.box} for c in codes]}

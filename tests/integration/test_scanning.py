@@ -1,5 +1,6 @@
 """Scanning: payloads to assets, photos to codes, and labels bound on first scan."""
 import io
+import threading
 
 import pytest
 import qrcode
@@ -8,6 +9,7 @@ from PIL import Image
 from app.auth.roles import Role
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.scanning.api import DECODING
 from tests.factories import make_asset, make_token, make_user
 
 
@@ -120,6 +122,41 @@ def test_decode_without_the_field_is_a_400(api):
     client, headers = api
     reply = client.post("/api/v1/decode", headers=headers, data={"photo": "x"})
     assert reply.status_code == 400 and "'image'" in reply.json["error"]["message"]
+
+
+def test_decode_is_for_field_roles(app):
+    # Reading photos costs the server memory and a core; auditors only read the register.
+    for role, status in [(Role.AUDITOR, 403), (Role.MANAGER, 200), (Role.TECHNICIAN, 200)]:
+        headers = {"Authorization": f"Bearer {make_token(make_user(role))}"}
+        reply = app.test_client().post("/api/v1/decode", headers=headers,
+                                       data={"image": (io.BytesIO(photo("AST-1")), "p.png")})
+        assert reply.status_code == status, role
+
+
+def test_decode_answers_busy_while_another_photo_is_read(app, api):
+    client, headers = api
+    app.config["DECODE_WAIT_SECONDS"] = 0.2
+    assert DECODING.acquire(timeout=1)  # as a decode in another thread would
+    try:
+        reply = client.post("/api/v1/decode", headers=headers,
+                            data={"image": (io.BytesIO(photo("AST-1")), "p.png")})
+    finally:
+        DECODING.release()
+    assert reply.status_code == 503 and reply.headers["Retry-After"].isdigit()
+    assert reply.json["error"]["code"] == "busy" and reply.json["error"]["message"]
+    again = client.post("/api/v1/decode", headers=headers,
+                        data={"image": (io.BytesIO(photo("AST-1")), "p.png")})
+    assert [c["text"] for c in again.json["codes"]] == ["AST-1"]
+
+
+def test_decode_waits_briefly_for_another_photo(app, api):
+    client, headers = api
+    app.config["DECODE_WAIT_SECONDS"] = 5
+    assert DECODING.acquire(timeout=1)
+    threading.Timer(0.3, DECODING.release).start()  # the other decode ends in a moment
+    reply = client.post("/api/v1/decode", headers=headers,
+                        data={"image": (io.BytesIO(photo("AST-2")), "p.png")})
+    assert reply.status_code == 200 and [c["text"] for c in reply.json["codes"]] == ["AST-2"]
 
 
 def test_tag_url_redirects_to_the_asset_after_sign_in(app, login):

@@ -1,5 +1,7 @@
 """Photo decoding: generated codes, EXIF orientation, charsets, bad uploads, real photos."""
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -10,6 +12,8 @@ import zxingcpp
 from PIL import Image
 
 from app.scanning.decode import (
+    DEFAULT_MAX_PIXELS,
+    WORK_SIDE,
     Code,
     DecodeError,
     _thin,
@@ -19,7 +23,9 @@ from app.scanning.decode import (
     load_image,
 )
 
-DEV_DATA = Path(__file__).resolve().parents[3] / "shared" / "decode-dev"
+ROOT = Path(__file__).resolve().parents[2]
+# A few real photos kept in the repository (see its README), so a fresh clone tests itself.
+PHOTOS = ROOT / "tests" / "data" / "decode"
 
 
 def qr_image(payload, border=4, box_size=8) -> Image.Image:
@@ -51,19 +57,6 @@ def test_reads_generated_code128_with_box_in_image():
     assert [(c.text, c.format) for c in codes] == [("ASSET-42", "code_128")]
     h, w = image.shape
     assert all(0 <= x <= w and 0 <= y <= h for x, y in codes[0].box)
-
-
-def test_reads_an_out_of_focus_code128():
-    # Bars 3 px wide under a blur as wide as a bar: the thin bars fade to grey and every
-    # plain variant fails; deconvolution gives them their edges back.
-    barcode = zxingcpp.create_barcode("AST-000042", zxingcpp.BarcodeFormat.Code128)
-    bars = np.array(zxingcpp.write_barcode_to_image(barcode, scale=1))[:1]
-    image = np.pad(np.repeat(np.repeat(bars, 3, axis=1), 120, axis=0), 80, constant_values=255)
-    soft = cv2.GaussianBlur(np.float32(image), (0, 0), 2.3)
-    noise = np.random.default_rng(7).normal(0, 2, soft.shape)
-    photo = np.uint8(np.clip(soft * 0.6 + 51 + noise, 0, 255))
-    assert zxingcpp.read_barcodes(photo) == []
-    assert [(c.text, c.format) for c in decode_image(photo)] == [("AST-000042", "code_128")]
 
 
 @pytest.mark.parametrize(("corners", "fmt", "thin"), [
@@ -153,13 +146,98 @@ def test_refuses_too_many_pixels_before_decoding():
     assert _error_code(small, max_pixels=200 * 199) == "too_many_pixels"
 
 
+def test_the_pixel_limit_keeps_camera_photos():
+    # A 12 MP phone photo decodes; past 24 MP (a 6000x4000 camera) the upload is refused.
+    photo = Image.new("L", (4032, 3024), 255)
+    photo.paste(qr_image("AST-000779", box_size=20), (1500, 1000))
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=90)
+    assert [c.text for c in decode_bytes(out.getvalue())] == ["AST-000779"]
+    assert _error_code(png_bytes(Image.new("1", (6000, 4001), 1))) == "too_many_pixels"
+
+
+def codeless_photo(width, height) -> np.ndarray:
+    # Soft colour texture: every step of the cascade runs and finds nothing.
+    rng = np.random.default_rng(7)
+    texture = cv2.GaussianBlur(rng.integers(0, 256, (height // 8, width // 8, 3), np.uint8),
+                               (5, 5), 0)
+    return cv2.resize(texture, (width, height))
+
+
+# Run in a fresh process: how far one decode lifts resident memory above where it was
+# (Linux: the peak, VmHWM, is reset through clear_refs just before).
+PEAK = """
+import sys
+from pathlib import Path
+from app.scanning.decode import decode_bytes
+
+def status(key):
+    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(key))
+    return int(line.split()[1]) / 1024
+
+data = Path(sys.argv[1]).read_bytes()
+Path("/proc/self/clear_refs").write_text("5")
+before = status("VmRSS:")
+codes = decode_bytes(data)
+print(len(codes), status("VmHWM:") - before)
+"""
+
+
+def test_a_photo_at_the_pixel_limit_is_read_in_bounded_memory(tmp_path):
+    # Defect 8: a JPEG just under the limit was decoded to RGB at full size and searched
+    # there: about 300 MB for one request. Now it is decoded at the size the cascade uses.
+    width = 6000
+    upload = tmp_path / "limit.jpg"
+    upload.write_bytes(cv2.imencode(".jpg", codeless_photo(width, DEFAULT_MAX_PIXELS // width))[1])
+    run = subprocess.run([sys.executable, "-c", PEAK, str(upload)], cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    codes, grown_mb = run.stdout.split()
+    assert codes == "0" and float(grown_mb) < 60
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA", "P", "1", "I;16"])
+def test_a_large_upload_is_shrunk_in_any_mode_and_boxed_in_its_own_pixels(mode):
+    # Four times WORK_SIDE across: decoded at WORK_SIDE, the box still in the upload's pixels.
+    page = Image.new("L", (4 * WORK_SIDE, 1500), 255)
+    page.paste(qr_image("AST-000777", box_size=24), (6000, 400))
+    if mode == "RGBA":  # a transparent background, black underneath
+        page = Image.merge("RGBA", [page.point(lambda v: 0)] * 3 + [page.point(lambda v: 255 - v)])
+    elif mode == "I;16":
+        page = Image.fromarray(np.uint16(np.asarray(page)) * 200)
+    else:
+        page = page.convert(mode)
+    assert load_image(png_bytes(page)).shape == (375, WORK_SIDE)
+    [code] = decode_bytes(png_bytes(page))
+    assert code.text == "AST-000777"
+    xs, ys = [x for x, _ in code.box], [y for _, y in code.box]
+    assert 5990 < min(xs) < max(xs) < 6000 + page.width and 390 < min(ys) < max(ys) < 1500
+
+
+def test_a_large_jpeg_keeps_its_exif_orientation():
+    upright = Image.new("L", (4500, 3000), 255)
+    upright.paste(qr_image("AST-000778", box_size=30), (300, 300))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned a quarter, as phones do
+    out = io.BytesIO()
+    upright.transpose(Image.Transpose.ROTATE_90).save(out, "JPEG", quality=90, exif=exif.tobytes())
+    assert load_image(out.getvalue()).shape == (2000 * 3000 // 4500, 2000)
+    [code] = decode_bytes(out.getvalue())
+    assert code.text == "AST-000778" and max(x for x, _ in code.box) < 1500
+
+
+def same_text(expected: str, got: str) -> bool:
+    # The photo set's rule: exact, except a 12-digit UPC-A read as EAN-13 with a leading 0.
+    return got == expected or any(len(short) == 12 and short.isdigit() and long == "0" + short
+                                  for short, long in ((expected, got), (got, expected)))
+
+
 @pytest.mark.parametrize("name", [
     "qrcode-3/02.png", "code128-1/1.png", "ean13-3/01.png", "datamatrix-2/03.png",
     "upca-4/1.png",  # both readers misread it at full size, on two rows: see THIN_ROWS
+    "ean13-4/16.png",  # only the cascade's zbar step reads it
 ])
 def test_reads_real_photos(name):
-    image = DEV_DATA / name
-    assert image.exists(), f"{DEV_DATA} must sit beside the checkout (../shared/decode-dev)"
+    image = PHOTOS / name
     expected = image.with_suffix(".txt").read_bytes().decode("utf-8")
     texts = [c.text for c in decode_bytes(image.read_bytes())]
-    assert expected in texts or expected.lstrip("0") in [t.lstrip("0") for t in texts]
+    assert any(same_text(expected, text) for text in texts), texts
