@@ -3,10 +3,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import security
+from app import keys, security
 from app.config import ROOT, Config, from_environment
 from app.extensions import csrf, db, login_manager, migrate
-from app.keys import instance_secret
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -17,11 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object(Config)
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        if app.config["ENV_NAME"] == "production":
-            raise RuntimeError("Refusing to start in production without SECRET_KEY: set it to "
-                               "a long random value, the same on every app machine.")
-        app.config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key")
+    keys.configure(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -14,6 +14,10 @@ def database_url(url: str) -> str:
     return url
 
 
+def _read(path: str | None) -> str:
+    return Path(path).read_text().strip() if path else ""
+
+
 def from_environment() -> dict:
     instance = Path(os.environ.get("TAGTRAIL_INSTANCE_PATH", ROOT / "instance")).resolve()
     env = os.environ.get("TAGTRAIL_ENV", "development")
@@ -22,6 +26,9 @@ def from_environment() -> dict:
         "ENV_NAME": env,
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,  # None: made per instance
+        # Keys the audit chain (HMAC); kept outside the database, never in it.
+        "AUDIT_KEY": os.environ.get("TAGTRAIL_AUDIT_KEY") or _read(
+            os.environ.get("TAGTRAIL_AUDIT_KEY_FILE")) or None,
         "SQLALCHEMY_DATABASE_URI": database_url(url),
         "SESSION_COOKIE_SECURE": env == "production",
         "RELEASE": os.environ.get("TAGTRAIL_RELEASE", ""),

@@ -5,6 +5,25 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import Flask
+
+# Each key: the setting that gives it, and the file an instance keeps its own in. The audit
+# key is apart from SECRET_KEY, so that rotating the session key never breaks the chain.
+KEYS = {"SECRET_KEY": ("SECRET_KEY", "secret_key"),
+        "AUDIT_KEY": ("TAGTRAIL_AUDIT_KEY", "audit_key")}
+
+
+def configure(app: Flask) -> None:
+    """Fill in each key not given: made once per instance in development; production refuses
+    to start without it, since every app machine must share it."""
+    for name, (setting, file) in KEYS.items():
+        if app.config.get(name):
+            continue
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError(f"Refusing to start in production without {setting}: set it to "
+                               "a long random value, the same on every app machine.")
+        app.config[name] = instance_secret(app.instance_path, file)
+
 
 def instance_secret(folder: str | Path, name: str) -> str:
     """The secret kept in `folder`/`name`, made on first use.

@@ -25,7 +25,7 @@ def _asset(tag: str) -> Asset:
 def _item(cert: Certificate) -> dict:
     return {"number": cert.number, "kind": str(cert.kind), "sha256": cert.sha256,
             "pdf_url": url_for(".pdf", number=cert.number, _external=True),
-            "verify_url": service.verify_url(cert.number)}
+            "verify_url": service.link(cert)}
 
 
 @bp.get("/certificates")

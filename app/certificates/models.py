@@ -35,10 +35,20 @@ class Certificate(db.Model):
     supersedes_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("certificate.id"),
                                                             unique=True)
     facts: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # what the PDF shows
+    # In the link the PDF prints: who holds the certificate may see its facts on the public
+    # page; without it the page says only whether the certificate exists and holds.
+    verify_key: so.Mapped[str] = so.mapped_column(sa.String(32))
+    seal: so.Mapped[str] = so.mapped_column(sa.String(64))  # audit.seal(self.sealed())
 
     asset: so.Mapped[Asset] = so.relationship()
     event: so.Mapped[Event] = so.relationship()
     supersedes: so.Mapped["Certificate | None"] = so.relationship(remote_side=[id])
+
+    def sealed(self) -> list:
+        """What the seal covers: everything the certificate says, and how it is verified (its
+        event is linked after it is made, and checked against the event instead)."""
+        return [self.number, str(self.kind), self.asset_id, self.sha256,
+                self.issued_at.isoformat(), self.supersedes_id, self.verify_key, self.facts]
 
     @property
     def superseded_by(self) -> "Certificate | None":

@@ -3,7 +3,9 @@ dispose handlers call issue() inside the event's savepoint, under the chain lock
 are allocated one at a time and a failed render fails the event."""
 import base64
 import hashlib
+import hmac
 import io
+import secrets
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -11,6 +13,7 @@ from flask import current_app, render_template
 from PIL import Image
 
 from app.assets.models import Asset
+from app.auth.roles import Permission
 from app.certificates.models import PREFIX, Certificate, CertificateKind
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
@@ -73,11 +76,13 @@ def issue(kind: CertificateKind, asset: Asset, details: dict, *,
     """Render a certificate and keep its PDF; the caller holds the chain lock. It is returned
     unsaved, for its event to bring (handlers.Change.records) or the caller to add."""
     now = utcnow()
-    number = _next_number(kind, now.year)
+    number, key = _next_number(kind, now.year), secrets.token_urlsafe(16)
+    head = audit.lock_chain()  # held already: this is the chain's head as the event sees it
     facts = {"number": number, "kind": str(kind), "issued_at": isoformat(now),
              "organisation": current_app.config["ORGANISATION"],
-             "verify_url": verify_url(number), "asset": _asset_facts(asset),
-             "supersedes": supersedes.number if supersedes else None, **_plain(details)}
+             "verify_url": verify_url(number, key), "asset": _asset_facts(asset),
+             "supersedes": supersedes.number if supersedes else None,
+             "audit_anchor": {"seq": head.seq, "hash": head.hash}, **_plain(details)}
     try:
         pdf = render_pdf(facts)
     except DomainError:
@@ -87,8 +92,9 @@ def issue(kind: CertificateKind, asset: Asset, details: dict, *,
     sha256 = hashlib.sha256(pdf).hexdigest()
     keep(pdf, sha256)
     cert = Certificate(number=number, kind=kind, asset_id=asset.id, sha256=sha256,
-                       issued_at=now, facts=facts,
+                       issued_at=now, facts=facts, verify_key=key,
                        supersedes_id=supersedes.id if supersedes else None)
+    cert.seal = audit.seal(cert.sealed())
     return cert
 
 
@@ -99,8 +105,23 @@ def _next_number(kind: CertificateKind, year: int) -> str:
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
 
 
-def verify_url(number: str) -> str:
-    return f"{public_base()}/verify/{number}"
+def verify_url(number: str, key: str) -> str:
+    return f"{public_base()}/verify/{number}?k={key}"
+
+
+def link(cert: Certificate) -> str:
+    """The verification link the certificate prints (made again for one issued before links
+    carried their key)."""
+    printed = cert.facts.get("verify_url", "")
+    return printed if "?k=" in printed else verify_url(cert.number, cert.verify_key)
+
+
+def may_see(cert: Certificate, key: str, user) -> bool:
+    """Whether the public page may show the certificate's facts: to whoever holds its key,
+    and to users who may read the register."""
+    if user.is_authenticated and user.can(Permission.VIEW):
+        return True
+    return bool(key) and hmac.compare_digest(key.encode(), cert.verify_key.encode())
 
 
 def _asset_facts(asset: Asset) -> dict:
@@ -176,7 +197,8 @@ def correct(cert: Certificate, changes: dict, *, reason: str, actor) -> Certific
         raise ValidationFailed("Nothing to correct.")
     audit.lock_chain()  # numbers are allocated one at a time, as in the pipeline
     keep_facts = {k: v for k, v in cert.facts.items() if k not in (
-        "number", "kind", "issued_at", "organisation", "verify_url", "asset", "supersedes")}
+        "number", "kind", "issued_at", "organisation", "verify_url", "asset", "supersedes",
+        "audit_anchor")}
     details = keep_facts | changes | {"correction": {
         "reason": reason.strip(), "by": str(actor), "of": cert.number}}
     new = issue(cert.kind, cert.asset, details, supersedes=cert)

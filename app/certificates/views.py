@@ -26,7 +26,9 @@ bp = Blueprint("certificates", __name__)
 
 @bp.get("/verify/<number>")
 def verify(number):
-    """Public: anyone holding a certificate can check it, no sign-in needed."""
+    """Public: anyone can check that a certificate exists and holds; its facts are shown to
+    whoever holds it (the link it prints carries a key) and to signed-in users, so numbers
+    in sequence cannot be read one after another."""
     cert = db.session.scalar(db.select(service.Certificate).where(
         service.Certificate.number == number))
     if cert is None:
@@ -34,7 +36,8 @@ def verify(number):
     actual = service.stored_sha256(cert)
     return render_template("certificates/verify.html", number=number, cert=cert,
                            actual=actual, tampered=actual != cert.sha256,
-                           superseded_by=cert.superseded_by)
+                           superseded_by=cert.superseded_by,
+                           full=service.may_see(cert, request.args.get("k", ""), current_user))
 
 
 def send_pdf(number: str) -> Response:

@@ -1,26 +1,37 @@
-"""The tamper-evident audit trail: each event row holds the hash of the one before it."""
-import hashlib
+"""The tamper-evident audit trail: each event row holds a keyed hash (HMAC) of itself and of
+the one before it. The key (AUDIT_KEY) is kept outside the database, so write access to the
+database alone cannot rewrite history and recompute the hashes; anchors written outside it
+(`flask audit anchor`, and each certificate) show if the end of the chain was cut off."""
+import hmac
 import json
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from app.extensions import db
 from app.lifecycle.models import GENESIS_HASH, ChainHead, Event
+from app.timeutil import isoformat, utcnow
 
 HEAD_ID = 1
 LOCK_KEY = "tagtrail.chain_head"
 
 
+def seal(values) -> str:
+    """HMAC-SHA256 under the audit key of JSON `values`, in a canonical form."""
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    key = current_app.config["AUDIT_KEY"].encode()
+    return hmac.new(key, canonical.encode(), "sha256").hexdigest()
+
+
 def event_hash(event: Event) -> str:
-    """SHA-256 over every stored column of the row, in a canonical form."""
-    fields = [event.seq, event.id, event.type, event.asset_id, event.actor_id, event.device,
-              event.occurred_at.isoformat(), event.received_at.isoformat(),
-              event.base_version, event.version, event.data, event.outcome, event.reason,
-              event.prev_hash]
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """The seal of every stored column of the row, the previous row's hash among them."""
+    return seal([event.seq, event.id, event.type, event.asset_id, event.actor_id, event.device,
+                 event.occurred_at.isoformat(), event.received_at.isoformat(),
+                 event.base_version, event.version, event.data, event.outcome, event.reason,
+                 event.prev_hash])
 
 
 def lock_chain() -> ChainHead:
@@ -57,6 +68,42 @@ def append(event: Event, head: ChainHead) -> None:
     event.hash = event_hash(event)
     head.seq, head.hash = event.seq, event.hash
     db.session.add(event)
+
+
+ANCHOR = re.compile(r"tagtrail-audit-anchor seq=(\d+) hash=([0-9a-f]{64})(?: at=(\S+))?")
+
+
+def anchor_line() -> str:
+    """The chain's head now, as one line for a log kept outside the database."""
+    head = db.session.get(ChainHead, HEAD_ID)
+    seq, hash_ = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    return f"tagtrail-audit-anchor seq={seq} hash={hash_} at={isoformat(utcnow())}"
+
+
+def check_anchor(seq: int, hash_: str) -> str | None:
+    """Why the chain no longer holds entry `seq` with `hash_` (an anchor), or None."""
+    if seq == 0:
+        return None if hash_ == GENESIS_HASH else "an anchor of the empty chain has a hash"
+    stored = db.session.scalar(sa.select(Event.hash).where(Event.seq == seq))
+    if stored is None:
+        last = db.session.scalar(sa.select(sa.func.max(Event.seq))) or 0
+        return f"event #{seq} is gone: the chain ends at #{last}, so events were removed"
+    if not hmac.compare_digest(stored, hash_):
+        return f"event #{seq} is not the one the anchor saw: the chain was rewritten"
+    return None
+
+
+def check_anchors(lines) -> tuple[int, list[str]]:
+    """(anchors read, problems) for lines written by anchor_line()."""
+    found, problems = 0, []
+    for line in lines:
+        match = ANCHOR.search(line)
+        if match:
+            found += 1
+            problem = check_anchor(int(match[1]), match[2])
+            if problem:
+                problems.append(f"anchor {match[3] or ''}: {problem}".replace(" :", ":"))
+    return found, problems
 
 
 @dataclass

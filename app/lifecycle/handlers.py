@@ -107,7 +107,7 @@ def create(asset: Asset, data: dict) -> Change:
     status = AssetStatus(clean.get("status", AssetStatus.IN_STOCK))
     if status is AssetStatus.DEPLOYED and asset.assignee is None:
         raise ValidationFailed("A deployed asset needs an assignee.", {"assignee": "required"})
-    return Change(_plain(clean), status=status)
+    return Change(_plain(clean) | _derived(asset, clean), status=status)
 
 
 def request(asset: Asset, data: dict) -> Change:
@@ -129,8 +129,15 @@ def update(asset: Asset, data: dict) -> Change:
     if clean.get("serial"):
         codes.check_free(clean["serial"], "serial", serials=False, besides=asset.id)
     _set_fields(asset, clean)
-    plain = _plain(clean)
+    plain = _plain(clean) | _derived(asset, clean)
     return Change(plain | ({"resolves": resolves} if resolves else {}), effects=dict(plain))
+
+
+def _derived(asset: Asset, clean: dict) -> dict:
+    # A model named without a category brings its own: the event says so, for the record.
+    if clean.get("model") and "category" not in clean:
+        return {"category": asset.category.name if asset.category else None}
+    return {}
 
 
 class LocationData(EventData):

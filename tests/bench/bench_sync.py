@@ -159,7 +159,7 @@ def run(backend: str, url: str, folder: str, n_events: int,
         db.engine.dispose()
 
     # Over HTTP: gunicorn with 2 workers, one phone sending batch after batch.
-    with Server(url, Path(folder) / "instance", workers=2,
+    with Server(url, folder, workers=2,  # the bench app's instance: one audit key
                 log_path=Path(folder) / "gunicorn.log") as server:
         latencies = []
         wall = time.perf_counter()
@@ -193,7 +193,7 @@ def load_test(backend, url, folder, maker: EventMaker, tokens: list[str]) -> tup
     ids = [e["id"] for batch in batches for e in batch]
     # Batches queue for the chain lock one after another, so a request can wait far longer
     # than gunicorn's default 30 s worker timeout, which would kill the worker mid-batch.
-    with Server(url, Path(folder) / "instance", workers=LOAD_WORKERS, timeout=LOAD_TIMEOUT,
+    with Server(url, folder, workers=LOAD_WORKERS, timeout=LOAD_TIMEOUT,
                 log_path=Path(folder) / "gunicorn-load.log") as server:
         flights = [InFlight(server.port, tokens[d], f"load-phone-{d}", batch, timeout=300)
                    for d, batch in enumerate(batches)]

@@ -165,6 +165,7 @@ def test_production_refuses_the_default_secret_key(config):
 def test_production_cookies_are_secure(config, monkeypatch):
     monkeypatch.setenv("TAGTRAIL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setenv("TAGTRAIL_AUDIT_KEY", "a-long-random-production-audit-key")
     app = create_app({k: v for k, v in config.items() if k != "SECRET_KEY"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SECRET_KEY"] == "a-long-random-production-secret"

@@ -85,15 +85,15 @@ def test_verified_wipe_through_sync_issues_a_readable_certificate(app, phone, lo
     images = len([o for o in page.get_objects() if o.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])
     assert images == 3  # two signatures and one photo
     codes = [c.data.decode() for c in decode(page.render(scale=200 / 72).to_pil())]
-    assert codes == [f"{PUBLIC}/verify/{cert.number}"]
+    assert codes == [f"{PUBLIC}/verify/{cert.number}?k={cert.verify_key}"]
 
-    page = login(Role.AUDITOR).get(f"/verify/{cert.number}")  # public; anyone may look
+    page = login(Role.AUDITOR).get(f"/verify/{cert.number}")  # signed in: everything
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert cert.sha256 in body and "valid" in body and "TAMPERED" not in body
     assert "NVME-123" in body and asset.tag in body
-    anonymous = app.test_client().get(f"/verify/{cert.number}")
-    assert anonymous.status_code == 200
+    holder = app.test_client().get(codes[0].removeprefix(PUBLIC))  # the printed link
+    assert holder.status_code == 200 and "NVME-123" in holder.get_data(as_text=True)
 
 
 def test_changed_file_on_disk_is_reported_tampered(app, phone):
@@ -103,7 +103,8 @@ def test_changed_file_on_disk_is_reported_tampered(app, phone):
     [cert] = certificates()
     path = store.path_for(cert.sha256)
     path.write_bytes(path.read_bytes() + b"%% edited\n")
-    body = app.test_client().get(f"/verify/{cert.number}").get_data(as_text=True)
+    body = app.test_client().get(f"/verify/{cert.number}?k={cert.verify_key}").get_data(
+        as_text=True)
     assert "TAMPERED" in body and hashlib.sha256(path.read_bytes()).hexdigest() in body
     assert app.test_client().get("/verify/DD-1999-000001").status_code == 404
 
@@ -165,7 +166,8 @@ def test_dispose_after_wipe_and_of_an_asset_without_data(app, phone, login):
     assert [sorted(item) for item in listing.json] == [
         ["kind", "number", "pdf_url", "sha256", "verify_url"]] * 2
     first = listing.json[0]
-    assert first["verify_url"] == f"{PUBLIC}/verify/DD-{year}-000001"
+    key = certificates()[0].verify_key
+    assert first["verify_url"] == f"{PUBLIC}/verify/DD-{year}-000001?k={key}"
     token = make_token(make_user(Role.AUDITOR))
     pdf = app.test_client().get(first["pdf_url"], headers={"Authorization": f"Bearer {token}"})
     assert pdf.status_code == 200 and hashlib.sha256(pdf.data).hexdigest() == first["sha256"]
@@ -210,7 +212,8 @@ def test_correction_supersedes_and_both_verify(app, phone, login):
     assert new.supersedes_id == old.id and new.event_id == old.event_id
     assert "Blancco 8" in PdfReader(io.BytesIO(store.read(new.sha256))).pages[0].extract_text()
     old_page = app.test_client().get(f"/verify/{old.number}").get_data(as_text=True)
-    new_page = app.test_client().get(f"/verify/{new.number}").get_data(as_text=True)
+    new_page = app.test_client().get(f"/verify/{new.number}?k={new.verify_key}").get_data(
+        as_text=True)
     assert "superseded" in old_page and new.number in old_page and "TAMPERED" not in old_page
     assert "valid" in new_page and old.number in new_page and "Blancco 8" in new_page
     again = login(Role.MANAGER).post(f"/admin/certificates/{old.number}/correct", data={
@@ -276,3 +279,21 @@ def test_production_issues_no_certificate_without_a_configured_address(app, phon
     result = phone("wipe", asset.tag, wipe_data())
     assert result["status"] == "rejected" and "TAGTRAIL_PUBLIC_URL" in result["reason"]
     assert certificates() == []
+
+
+def test_the_bare_number_says_only_whether_the_certificate_exists_and_holds(app, phone):
+    make_person("P-OPS", "Otto Operator")
+    asset = laptop()
+    phone("retire", asset.tag, {"reason": "old"})
+    phone("wipe", asset.tag, wipe_data())
+    [cert] = certificates()
+    for url in (f"/verify/{cert.number}", f"/verify/{cert.number}?k=wrong",
+                f"/verify/{cert.number}?k="):
+        body = app.test_client().get(url).get_data(as_text=True)
+        assert "valid" in body
+        for secret in (asset.tag, "SN-LAPTOP-77", "Otto Operator", "Wanda Witness", "NVME-123",
+                       "Blancco", cert.sha256):
+            assert secret not in body, (url, secret)
+    path = store.path_for(cert.sha256)
+    path.write_bytes(path.read_bytes() + b"%% edited\n")
+    assert "TAMPERED" in app.test_client().get(f"/verify/{cert.number}").get_data(as_text=True)

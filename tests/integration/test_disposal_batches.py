@@ -76,9 +76,9 @@ def test_a_batch_disposes_of_every_asset_under_one_certificate(app, login):
         assert expected in text, expected
     page = pypdfium2.PdfDocument(store.read(cert.sha256))[0]
     codes = [c.data.decode() for c in decode(page.render(scale=200 / 72).to_pil())]
-    assert codes == [f"{PUBLIC}/verify/{cert.number}"]
+    assert codes == [f"{PUBLIC}/verify/{cert.number}?k={cert.verify_key}"]
 
-    page = app.test_client().get(f"/verify/{cert.number}")  # public
+    page = app.test_client().get(codes[0].removeprefix(PUBLIC))  # public, with the key
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "valid" in body and "TAMPERED" not in body
     assert all(tag in body for tag in tags) and number in body and "GreenCycle Ltd" in body

@@ -52,8 +52,9 @@ def fleet(app):
 
 
 @pytest.fixture
-def server(database_url, tmp_path):
-    server = Server(database_url, tmp_path / "instance", workers=2,
+def server(database_url, app, tmp_path):
+    # The test's own instance folder: the workers share its audit key, as app machines do.
+    server = Server(database_url, app.instance_path, workers=2,
                     log_path=tmp_path / "gunicorn.log")
     try:
         yield server
