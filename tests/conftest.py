@@ -1,4 +1,6 @@
 """Fixtures: one migrated database per run, a fresh app and empty tables per test."""
+from contextlib import contextmanager
+
 import pytest
 from flask import g
 from flask_login import FlaskLoginClient
@@ -27,9 +29,9 @@ def config(database_url, tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path)}
 
 
-@pytest.fixture
-def app(config):
-    app = create_app(config)
+@contextmanager
+def running(app):
+    """An app as a test uses it: in its own context, on empty tables."""
     app.test_client_class = FlaskLoginClient
 
     @app.teardown_request
@@ -43,6 +45,19 @@ def app(config):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(config):
+    with running(create_app(config)) as app:
+        yield app
+
+
+@pytest.fixture
+def csrf_app(config):
+    """The app with CSRF checked, as in production."""
+    with running(create_app(config | {"WTF_CSRF_ENABLED": True})) as app:
+        yield app
 
 
 @pytest.fixture

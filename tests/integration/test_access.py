@@ -79,15 +79,6 @@ def test_bearer_tokens_do_not_open_pages(app):
     assert reply.status_code == 302
 
 
-@pytest.fixture
-def csrf_app(config):
-    app = create_app(config | {"WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
 def test_forms_refuse_posts_without_csrf_token(csrf_app):
     user = make_user(Role.ADMIN)
     client = csrf_app.test_client()

@@ -1,30 +1,11 @@
 """How an API call signs in: a valid bearer token alone, or the session with its CSRF token;
 never a session that a bearer header of any value waves past the CSRF check."""
-import pytest
 import sqlalchemy as sa
-from flask import g
 
-from app import create_app
 from app.auth.roles import Role
 from app.extensions import db
 from app.lifecycle.models import Event
-from tests.database import empty_tables
 from tests.factories import make_token, make_user
-
-
-@pytest.fixture
-def csrf_app(config):
-    app = create_app(config | {"WTF_CSRF_ENABLED": True})
-
-    @app.teardown_request
-    def _forget_user(_exc):  # as in conftest: requests share the fixture's app context
-        g.pop("_login_user", None)
-
-    with app.app_context():
-        empty_tables(db)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def signed_in(app, user):
