@@ -1,6 +1,6 @@
 """Domain errors and the error responses: one JSON envelope under /api, one HTML page elsewhere."""
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 
 class DomainError(Exception):
@@ -65,6 +65,15 @@ def register(app: Flask) -> None:
             return json_error(exc.status_code, exc.code, exc.message, exc.details)
         return render_template("errors.html", code=exc.status_code,
                                message=exc.message), exc.status_code
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_exc):
+        # Flask refused the Host header (TRUSTED_HOSTS), so it made no URL adapter: no page
+        # that links anywhere can be rendered. A plain answer instead.
+        message = "This server does not answer to that host name."
+        if wants_json():
+            return json_error(400, "untrusted_host", message)
+        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -262,7 +262,9 @@ def test_a_trusted_host_may_be_printed_and_others_are_refused(app, phone):
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     refused = client.get("/api/v1/session", headers=headers | {"Host": "evil.example"})
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "untrusted_host"
+    for page in ("/healthz", "/admin/", "/verify/DD-1"):
+        assert client.get(page, headers={"Host": "evil.example"}).status_code == 400
     asset = laptop()
     for type_, data in (("retire", {"reason": "old"}), ("wipe", wipe_data())):
         client.post("/api/v1/sync", headers=headers | {"Host": "assets.example.org"}, json={
