@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     security.init(app)
 
-    from app import cli, errors, models  # noqa: F401  (models: complete metadata)
+    from app import cli, errors, events, models  # noqa: F401  (complete metadata and types)
     from app.admin import views as admin
     from app.assets import api as assets_api
     from app.assets import views as assets

@@ -13,6 +13,7 @@ from app.assets.models import Criticality
 from app.dbtypes import MAX_MONEY
 from app.forms import NumberField
 from app.lifecycle.states import CREATE_STATUSES
+from app.lifecycle.types import EventType, describe
 
 OPTIONAL = [Optional()]
 
@@ -60,38 +61,23 @@ class AssetForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
-    """One form for every action button on the asset page; `type` picks the fields used."""
+    """The envelope of every action on the asset page (and its CSRF token). The fields each
+    action asks for come from its event type, the same description the phone is sent."""
 
     type = HiddenField(validators=[DataRequired()])
     base_version = HiddenField()
-    location = SelectField("Location", choices=[], validate_choice=False)
-    to_location = SelectField("To", choices=[], validate_choice=False)
-    assignee = StringField("Person (code or e-mail)", validators=[Optional(), Length(max=254)])
-    reason = StringField("Reason", validators=[Optional(), Length(max=2000)])
-    symptom = StringField("Symptom", validators=[Optional(), Length(max=2000)])
-    work_done = StringField("Work done", validators=[Optional(), Length(max=10_000)])
-    code = StringField("Code on the label", validators=[Optional(), Length(max=200)])
-    note = StringField("Note", validators=[Optional(), Length(max=10_000)])
 
-    # The actions this form can record, with the fields each asks for besides the note.
-    # Wipes and disposals take photos and signatures: the phone app records those.
-    FIELDS = {"check_in": ("location",), "receive": ("location",),
-              "check_out": ("assignee",), "transfer": ("to_location",),
-              "retire": ("reason",), "repair": ("symptom", "work_done"),
-              "mark_found": ("location",), "mark_lost": (), "approve": (), "order": (),
-              "attach_code": ("code",)}
-    OPTIONAL = frozenset({("repair", "work_done"), ("mark_found", "location")})
 
-    def data_for(self, event_type: str, in_repair: bool) -> dict:
-        data = {}
-        for name in self.FIELDS.get(event_type, ()) + ("note",):
-            value = (getattr(self, name).data or "").strip()
-            if value:
-                data[name] = value
-        if event_type == "repair":
-            # Work done on an asset in repair closes it; a fault without work done opens one.
-            if not data.get("work_done"):
-                data["status"] = "open"
-            elif in_repair:
-                data["status"] = "closed"
-        return data
+def event_data(kind: EventType, form) -> dict:
+    """An action's posted fields as event data: blanks left out, a box as yes or no, a list
+    from its commas. The event type's own schema then checks it."""
+    data = {}
+    for name, entry in describe(kind.schema).items():
+        if entry["kind"] == "check":
+            data[name] = name in form
+            continue
+        value = (form.get(name) or "").strip()
+        if value:
+            data[name] = ([v.strip() for v in value.split(",") if v.strip()]
+                          if entry["kind"] == "list" else value)
+    return data

@@ -32,3 +32,21 @@ def matches(q: str):
     if len(hits) > FEW:
         return sa.and_(*(_like(w) for w in words))
     return sa.and_(Asset.id.in_(hits), *(_like(w) for w in words if len(w) < 3))
+
+
+SEARCHED = ("name", "serial", "model", "assignee", "location")
+_UNLOADED = object()
+
+
+def searched_fields_changed(asset: Asset, before: dict) -> bool:
+    """Whether an event changed a field the search text holds. A field the handler set is in
+    the asset's state as a new object; one it never touched is the same object as before
+    (`before`: the loaded fields then), or still not loaded."""
+    now = sa.inspect(asset).dict
+    return any(key in now and now[key] is not before.get(key, _UNLOADED) for key in SEARCHED)
+
+
+def search_text(asset: Asset) -> str:
+    parts = [asset.tag, asset.serial, asset.name, asset.model and asset.model.name,
+             asset.assignee and asset.assignee.name, asset.location and asset.location.name]
+    return " ".join(p for p in parts if p).lower()

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.api import page_arg, whole_number
 from app.assets import service
-from app.assets.forms import AssetForm, EventForm
+from app.assets.forms import AssetForm, EventForm, event_data
 from app.assets.models import Criticality
 from app.auth.access import requires
 from app.auth.roles import Permission
@@ -13,13 +13,12 @@ from app.catalog.models import AssetModel, Category
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import form_status, show_error
+from app.lifecycle import types
 from app.lifecycle.models import Conflict
 from app.lifecycle.states import AssetStatus, next_events
 from app.org.models import Department, Location
 
 bp = Blueprint("assets", __name__, url_prefix="/admin/assets")
-# Actions that take photos and drawn signatures: the page links to the phone app for them.
-PHONE_ONLY = ("wipe", "dispose")
 
 
 def _choices(model, value, label, blank="—"):
@@ -110,38 +109,34 @@ def edit(tag):
 @requires(Permission.VIEW)
 def detail(tag):
     asset = service.get_by_tag(tag)
-    form = EventForm(base_version=str(asset.version))
-    form.location.choices = form.to_location.choices = _choices(
-        Location, Location.code, Location.name, blank="Choose a location")
     conflicts = db.session.scalars(sa.select(Conflict).where(
         Conflict.asset_id == asset.id, Conflict.status == "open")).all()
-    possible = next_events(asset.status, current_user.role)
-    return render_template("assets/detail.html", asset=asset, form=form,
-                           events=service.history(asset), conflicts=conflicts,
-                           actions=[a for a in possible if a in EventForm.FIELDS],
-                           on_phone=[a for a in possible if a in PHONE_ONLY])
+    possible = [types.REGISTERED[name] for name in next_events(asset.status, current_user.role)]
+    return render_template(
+        "assets/detail.html", asset=asset, form=EventForm(base_version=str(asset.version)),
+        events=service.history(asset), conflicts=conflicts,
+        actions=[kind for kind in possible if types.PAGE in kind.offered],
+        on_phone=[kind for kind in possible if kind.offered == {types.CARD}],
+        locations=db.session.execute(sa.select(Location.code, Location.name)
+                                     .order_by(Location.name)).all())
 
 
 @bp.post("/<tag>/events")
 @requires(Permission.FIELD)
 def record(tag):
-    asset = service.get_by_tag(tag)
     form = EventForm()
-    form.location.choices = form.to_location.choices = []
-    if not form.validate_on_submit():
-        flash("That action was incomplete: " + "; ".join(
-            f"{f}: {', '.join(e)}" for f, e in form.errors.items()))
+    kind = types.REGISTERED.get(form.type.data)
+    if not form.validate_on_submit() or kind is None or types.PAGE not in kind.offered:
+        flash("That action was incomplete or is not one this page records; reload the page.")
         return redirect(url_for(".detail", tag=tag))
-    event_type = form.type.data
     try:
-        service.record(tag, event_type, form.data_for(event_type,
-                                                      asset.status is AssetStatus.IN_REPAIR),
-                       actor=current_user, base_version=_version(form.base_version.data))
+        service.record(tag, kind.name, event_data(kind, request.form), actor=current_user,
+                       base_version=_version(form.base_version.data))
     except DomainError as exc:
         flash(f"Not done: {exc.message}")
     else:
         db.session.commit()
-        flash(f"{tag}: {event_type.replace('_', ' ')} recorded.")
+        flash(f"{tag}: {kind.label.lower()} recorded.")
     return redirect(url_for(".detail", tag=tag))
 
 

@@ -74,7 +74,7 @@ def person(text: str | None) -> str:
 def issue(kind: CertificateKind, asset: Asset, details: dict, *,
           supersedes: Certificate | None = None) -> Certificate:
     """Render a certificate and keep its PDF; the caller holds the chain lock. It is returned
-    unsaved, for its event to bring (handlers.Change.records) or the caller to add."""
+    unsaved, for its event to bring (Change.records) or the caller to add."""
     now = utcnow()
     number, key = _next_number(kind, now.year), secrets.token_urlsafe(16)
     head = audit.lock_chain()  # held already: this is the chain's head as the event sees it

@@ -5,14 +5,17 @@ import uuid
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from marshmallow import fields, validate
 
+from app.assets.models import Asset
 from app.auth.models import User
 from app.auth.roles import Permission, Role
-from app.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from app.errors import DomainError, Duplicate, NotAllowed, NotFound, ValidationFailed
 from app.extensions import db
-from app.lifecycle import states
+from app.lifecycle import types
 from app.lifecycle.models import Conflict, ConflictStatus, Event
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.lifecycle.types import Change, EventData, EventType, load
 from app.timeutil import utcnow
 
 CHOICES = ("keep_current", "apply_theirs")
@@ -100,6 +103,28 @@ def resolve(conflict: Conflict, *, choice: str, actor: User, note: str = "") -> 
     return conflict
 
 
+class ResolveData(EventData):
+    conflict = fields.Str(required=True, validate=validate.Length(min=1, max=36))
+    choice = fields.Str(required=True, validate=validate.OneOf(CHOICES))
+
+
+def resolve_conflict(asset: Asset, data: dict) -> Change:
+    """The manager's decision, as an event in the asset's history."""
+    clean = load(ResolveData, data)
+    status = db.session.scalar(sa.select(Conflict.status).join(Event).where(
+        Event.id == clean["conflict"], Conflict.asset_id == asset.id))
+    if status is None:
+        raise ValidationFailed(f"{asset.tag} has no conflict {clean['conflict']!r}.",
+                               {"conflict": "unknown"})
+    if status is not ConflictStatus.OPEN:
+        raise Duplicate("That conflict has already been resolved.", {"conflict": "resolved"})
+    return Change(clean)
+
+
+TYPES = (EventType("resolve_conflict", resolve_conflict, ResolveData, "Resolve conflict",
+                   "resolved", offered=frozenset(), from_devices=False),)
+
+
 def _apply_theirs(conflict: Conflict, actor: User) -> str:
     original = conflict.event
     data = {k: v for k, v in original.data.items() if k not in PIPELINE_KEYS}
@@ -107,7 +132,7 @@ def _apply_theirs(conflict: Conflict, actor: User) -> str:
                        id=str(uuid.uuid4()), base_version=None, device=original.device)
     outcome = apply_event(incoming, actor=actor)
     if outcome.status != "applied":
-        raise NotApplied(f"The device's {states.label(original.type)} cannot be applied now: "
+        raise NotApplied(f"The device's {types.label(original.type)} cannot be applied now: "
                          f"{outcome.reason}", {"code": outcome.code, **outcome.details})
     return outcome.id
 

@@ -14,10 +14,11 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.assets.models import Asset
+from app.assets.search import search_text, searched_fields_changed
 from app.auth.models import User
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
-from app.lifecycle import audit, handlers, states
+from app.lifecycle import audit, states, types
 from app.lifecycle.models import Conflict, Event
 from app.lifecycle.states import AssetStatus
 from app.memo import lookups_remembered
@@ -82,8 +83,10 @@ class Outcome:
             result["details"] = self.details
         if self.event is not None:
             result["version"] = self.event.version
-            if "result" in self.event.data:  # what a stock-take scan counted as
-                result["result"] = self.event.data["result"]
+            kind = types.REGISTERED.get(self.event.type)
+            for key in kind.echo if kind else ():  # what a stock-take scan counted as
+                if key in self.event.data:
+                    result[key] = self.event.data[key]
         return result
 
 
@@ -112,7 +115,7 @@ def apply_event(incoming: EventIn, *, actor: User) -> Outcome:
 def apply_batch(events: list[EventIn], *, actor: User) -> list[Outcome]:
     """Apply `events` in the order given, each exactly as apply_event() would, with far fewer
     round trips: known ids and target assets are read in one query each, places and people
-    once, and the events that change only their own asset (handlers.ASSET_ONLY) are written
+    once, and the events of types that change only their own asset (asset_only) are written
     together in one flush, a refused one undone in memory. The caller commits."""
     head = audit.lock_chain()
     with lookups_remembered():
@@ -126,16 +129,16 @@ class _Batch:
         # Under the chain lock: nobody else can store one of these ids meanwhile.
         self.known = {event.id: event for event in db.session.scalars(
             sa.select(Event).where(Event.id.in_(ids)).options(so.joinedload(Event.asset)))}
-        tags = {_tag(e) for e in events if e.type in handlers.ASSET_ONLY}
+        tags = {_tag(e) for e in events if _asset_only(e)}
         self.assets = {asset.tag: asset for asset in db.session.scalars(
             sa.select(Asset).where(Asset.tag.in_(tags)).with_for_update(of=Asset)
             .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
                      so.joinedload(Asset.assignee)))}
-        for kind, prepare in handlers.PREPARE.items():
+        for kind in types.REGISTERED.values():
             mine = [(e.data, self.assets.get(_tag(e))) for e in events
-                    if e.type == kind and isinstance(e.data, dict)]
+                    if kind.prepare and e.type == kind.name and isinstance(e.data, dict)]
             if mine:
-                prepare(mine)
+                kind.prepare(mine)
         self.stored: dict[str, Event] = {}  # by id, the events this batch has stored
 
     def run(self) -> list[Outcome]:
@@ -151,12 +154,17 @@ class _Batch:
         earlier = self.stored.get(incoming.id) or self.known.get(incoming.id)
         if earlier is not None:
             return _repeat(earlier, incoming, self.actor)
-        if incoming.type not in handlers.ASSET_ONLY:
+        if not _asset_only(incoming):
             return apply_event(incoming, actor=self.actor)
         try:
             return _apply(incoming, self.actor, self.head, self)
         except DomainError as exc:
             return Outcome(incoming.id, "rejected", exc.message, exc.code, exc.details)
+
+
+def _asset_only(incoming: EventIn) -> bool:
+    kind = types.REGISTERED.get(incoming.type) if isinstance(incoming.type, str) else None
+    return kind is not None and kind.asset_only
 
 
 class _Snapshot:
@@ -242,8 +250,9 @@ class _Clash(Exception):
 
 
 def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) -> Outcome:
-    _check_envelope(incoming)
-    rule = states.check(incoming.type, None, actor.role)
+    kind = _check_envelope(incoming)
+    words = {"label": kind.label, "past": kind.past}
+    states.check(incoming.type, None, actor.role, **words)
     asset = _target(incoming, batch)
     since = _others_since(asset, incoming, actor)
     stale = bool(since)
@@ -258,10 +267,10 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
                else db.session.begin_nested() if stale else None)
     try:
         if incoming.type not in states.CREATING:
-            states.check(incoming.type, asset.status, actor.role)
+            states.check(incoming.type, asset.status, actor.role, **words)
         with db.session.no_autoflush:  # a half-filled new asset must not reach the database
-            change = handlers.HANDLERS[incoming.type](asset, data)
-        new_status = change.status or rule.to or asset.status
+            change = kind.handler(asset, data)
+        new_status = states.result(incoming.type, asset.status, change.data, asset.tag)
         effects = dict(change.effects)
         if new_status != asset.status:
             effects["status"] = str(new_status)
@@ -282,7 +291,7 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
     asset.status = new_status
     asset.version += 1
     asset.updated_at = utcnow()
-    if incoming.type in states.CREATING or _search_fields_changed(asset, before):
+    if incoming.type in states.CREATING or searched_fields_changed(asset, before):
         asset.search_text = search_text(asset)
     if incoming.type in states.CREATING:
         db.session.add(asset)
@@ -295,12 +304,10 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
     return Outcome(incoming.id, "applied", event=event)
 
 
-def _check_envelope(incoming: EventIn) -> None:
+def _check_envelope(incoming: EventIn) -> types.EventType:
     if canonical_id(incoming.id) != incoming.id:
         raise ValidationFailed("An event id must be a UUID.", {"id": "not a UUID"})
-    if incoming.type not in states.RULES:
-        raise ValidationFailed(f"Unknown event type {incoming.type!r}.",
-                               {"type": sorted(states.RULES)})
+    kind = types.get(incoming.type)
     if not isinstance(incoming.data, dict):
         raise ValidationFailed("An event's data must be a JSON object.", {"data": "not an object"})
     size = len(json.dumps(incoming.data, default=str))
@@ -313,6 +320,7 @@ def _check_envelope(incoming: EventIn) -> None:
     if incoming.occurred_at and incoming.occurred_at > utcnow() + MAX_CLOCK_SKEW:
         raise ValidationFailed("This event says it happened in the future; check the device's "
                                "clock.", {"occurred_at": "in the future"})
+    return kind
 
 
 def _tag(incoming: EventIn) -> str:
@@ -359,8 +367,8 @@ def _check_commutes(asset: Asset, since: list[Event], effects: dict) -> None:
                 clashing.append((event, key, theirs[key]))
     if clashing:
         event, key, value = clashing[-1]
-        raise _Clash(f"{asset.tag}: this event sets the {states.label(key)} to "
-                     f"{effects[key]!r}, but a {states.label(event.type)} since set it to "
+        raise _Clash(f"{asset.tag}: this event sets the {types.label(key)} to "
+                     f"{effects[key]!r}, but a {types.label(event.type)} since set it to "
                      f"{value!r}.", list(dict.fromkeys(e.id for e, _, _ in clashing)))
 
 
@@ -379,19 +387,3 @@ def _event(incoming, asset, actor, data, outcome, reason="") -> Event:
                  device=(incoming.device or "web")[:100], occurred_at=incoming.occurred_at or now,
                  received_at=now, base_version=incoming.base_version, version=asset.version,
                  data=data, outcome=outcome, reason=reason)
-
-
-SEARCHED = ("name", "serial", "model", "assignee", "location")
-
-
-def _search_fields_changed(asset: Asset, before: dict) -> bool:
-    # A field the handler set is in the asset's state as a new object; one it never touched
-    # is the same object as before, or still not loaded.
-    now = sa.inspect(asset).dict
-    return any(key in now and now[key] is not before.get(key, _UNLOADED) for key in SEARCHED)
-
-
-def search_text(asset: Asset) -> str:
-    parts = [asset.tag, asset.serial, asset.name, asset.model and asset.model.name,
-             asset.assignee and asset.assignee.name, asset.location and asset.location.name]
-    return " ".join(p for p in parts if p).lower()

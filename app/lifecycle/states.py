@@ -1,9 +1,11 @@
 """The lifecycle state machine: which event may happen in which status, who may do it, and
-what status follows. Nothing else decides an asset's status."""
-from dataclasses import dataclass
+what status follows. Nothing else decides an asset's status: a handler changes the asset's
+fields, and the status comes from here, from the event's data where the rule says so."""
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.auth.roles import Role
+from app.auth.roles import Permission, Role, allows
 from app.errors import InvalidTransition, NotAllowed
 
 
@@ -26,99 +28,122 @@ ON_HAND = frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR})
 # Statuses an asset may be created in (registering an existing fleet, or a purchase request).
 CREATE_STATUSES = frozenset({S.REQUESTED, S.APPROVED, S.ORDERED, S.IN_STOCK, S.DEPLOYED})
 
-MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
-FIELD = MANAGERS | {Role.TECHNICIAN}
+
+@dataclass(frozen=True)
+class Case:
+    """One outcome of an event whose status depends on its data: the status that follows
+    (None: it stays), and the statuses it may start from when narrower than the rule's."""
+
+    to: AssetStatus | None
+    allowed_from: frozenset[AssetStatus] | None = None
+    refusal: str = ""  # why, when the asset is not in one of those
+
+
+@dataclass(frozen=True)
+class ByData:
+    """The status that follows, read from one field of the event's validated data."""
+
+    field: str
+    cases: Mapping[object, Case]
+    default: Case = field(default_factory=lambda: Case(None))
+
+    def case(self, data: dict) -> Case:
+        return self.cases.get(data.get(self.field), self.default)
 
 
 @dataclass(frozen=True)
 class Rule:
-    allowed_from: frozenset[AssetStatus]  # empty for `create`: there is no asset yet
-    roles: frozenset[Role]
-    to: AssetStatus | None  # None: the status stays as it is (or the handler decides)
-    touches: frozenset[str]  # parts of the asset it changes, for conflict detection
+    allowed_from: frozenset[AssetStatus]  # empty for an event that brings a new asset
+    permission: Permission  # who may apply it (app/auth/roles.py GRANTS)
+    to: AssetStatus | ByData | None = None  # None: the status stays as it is
 
+    def outcomes(self, status: AssetStatus) -> list[Case]:
+        if isinstance(self.to, ByData):
+            return [c for c in (*self.to.cases.values(), self.to.default)
+                    if c.allowed_from is None or status in c.allowed_from]
+        return [Case(self.to)]
+
+
+FIELD, MANAGE = Permission.FIELD, Permission.MANAGE
 
 RULES: dict[str, Rule] = {
-    "create": Rule(frozenset(), MANAGERS, None, frozenset()),
+    "create": Rule(frozenset(), MANAGE, ByData(
+        "status", {s.value: Case(s) for s in CREATE_STATUSES}, Case(S.IN_STOCK))),
     # A purchase request anyone in the field may raise (a replacement, when retiring);
     # a manager approves it.
-    "request": Rule(frozenset(), FIELD, None, frozenset()),
-    "update": Rule(frozenset(S) - {S.DISPOSED}, MANAGERS, None, frozenset({"details"})),
-    "approve": Rule(frozenset({S.REQUESTED}), MANAGERS, S.APPROVED, frozenset({"status"})),
-    "order": Rule(frozenset({S.APPROVED}), MANAGERS, S.ORDERED, frozenset({"status"})),
-    "receive": Rule(frozenset({S.ORDERED}), FIELD, S.IN_STOCK,
-                    frozenset({"status", "location"})),
-    "check_in": Rule(frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR}), FIELD, S.IN_STOCK,
-                     frozenset({"status", "custody", "location"})),
-    "check_out": Rule(frozenset({S.IN_STOCK, S.DEPLOYED}), FIELD, S.DEPLOYED,
-                      frozenset({"status", "custody"})),
+    "request": Rule(frozenset(), FIELD, S.REQUESTED),
+    "update": Rule(frozenset(S) - {S.DISPOSED}, MANAGE),
+    "approve": Rule(frozenset({S.REQUESTED}), MANAGE, S.APPROVED),
+    "order": Rule(frozenset({S.APPROVED}), MANAGE, S.ORDERED),
+    "receive": Rule(frozenset({S.ORDERED}), FIELD, S.IN_STOCK),
+    "check_in": Rule(frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR}), FIELD, S.IN_STOCK),
+    "check_out": Rule(frozenset({S.IN_STOCK, S.DEPLOYED}), FIELD, S.DEPLOYED),
     "transfer": Rule(frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR, S.RETIRED, S.WIPED}),
-                     FIELD, None, frozenset({"location"})),
-    # A repair opened (status "open") sends the asset to repair; one closed returns it.
-    "repair": Rule(frozenset(ON_HAND), FIELD, None, frozenset({"repair"})),
-    "retire": Rule(frozenset(ON_HAND | {S.MISSING}), FIELD, S.RETIRED,
-                   frozenset({"status", "custody"})),
-    "wipe": Rule(frozenset({S.RETIRED, S.WIPED}), FIELD, S.WIPED, frozenset({"status"})),
-    "dispose": Rule(frozenset({S.RETIRED, S.WIPED}), FIELD, S.DISPOSED,
-                    frozenset({"status", "custody", "location"})),
-    "mark_lost": Rule(frozenset(ON_HAND), FIELD, S.MISSING, frozenset({"status"})),
-    "mark_found": Rule(frozenset({S.MISSING}), FIELD, S.IN_STOCK, frozenset({"status"})),
+                     FIELD),
+    # A repair opened sends the asset to repair; one closed returns it; without a status it
+    # is only logged.
+    "repair": Rule(ON_HAND, FIELD, ByData("status", {
+        "open": Case(S.IN_REPAIR),
+        "closed": Case(S.IN_STOCK, frozenset({S.IN_REPAIR}),
+                       "is not in repair, so there is no repair to close")})),
+    "retire": Rule(ON_HAND | {S.MISSING}, FIELD, S.RETIRED),
+    # A verified wipe marks the asset wiped; an unverified one is recorded, and it stays.
+    "wipe": Rule(frozenset({S.RETIRED, S.WIPED}), FIELD,
+                 ByData("verified", {True: Case(S.WIPED)})),
+    "dispose": Rule(frozenset({S.RETIRED, S.WIPED}), FIELD, S.DISPOSED),
+    "mark_lost": Rule(ON_HAND, FIELD, S.MISSING),
+    "mark_found": Rule(frozenset({S.MISSING}), FIELD, S.IN_STOCK),
     # Bind another label or barcode to the asset (pre-printed tags are bound on first scan).
-    "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD, None, frozenset()),
-    "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD, None, frozenset()),
+    "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD),
+    "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD),
     # A manager's decision on a conflict, kept in the history; the asset itself stays as it is.
-    "resolve_conflict": Rule(frozenset(S), MANAGERS, None, frozenset()),
+    "resolve_conflict": Rule(frozenset(S), MANAGE),
 }
 
-EVENT_TYPES = frozenset(RULES)
-CREATING = frozenset({"create", "request"})  # events that bring a new asset into the register
+# Events that bring a new asset into the register: those that may start from no status.
+CREATING = frozenset(name for name, rule in RULES.items() if not rule.allowed_from)
 
-# status -> the statuses that may follow it, derived from RULES (for pages and tests).
+# status -> the statuses that may follow it, derived from RULES alone (for pages and tests).
 TRANSITIONS: dict[AssetStatus, frozenset[AssetStatus]] = {
-    status: frozenset(rule.to for rule in RULES.values()
-                      if rule.to is not None and status in rule.allowed_from)
+    status: frozenset(case.to for rule in RULES.values() if status in rule.allowed_from
+                      for case in rule.outcomes(status)
+                      if case.to is not None and case.to != status)
     for status in AssetStatus
 }
-TRANSITIONS[S.IN_STOCK] |= {S.IN_REPAIR}  # through an opened repair
-TRANSITIONS[S.DEPLOYED] |= {S.IN_REPAIR}
-TRANSITIONS[S.IN_REPAIR] |= {S.IN_STOCK}  # through a closed repair
 
 
-def check(event_type: str, status: AssetStatus | None, role: Role) -> Rule:
-    """Return the rule for `event_type`, or raise if `role` may not do it in `status`."""
+def check(event_type: str, status: AssetStatus | None, role: Role, *, label: str = "",
+          past: str = "") -> Rule:
+    """The rule for `event_type`, or a refusal if `role` may not apply it in `status` (None:
+    the asset does not exist yet). `label` and `past` word a refusal ("check out", "checked
+    out"); the event type's own words, which live with its domain."""
     rule = RULES.get(event_type)
     if rule is None:
         raise InvalidTransition(f"Unknown event type {event_type!r}.",
                                 {"allowed": sorted(RULES)})
-    if role not in rule.roles:
-        raise NotAllowed(f"A {role} may not {label(event_type)} assets.")
+    label, past = label or event_type.replace("_", " "), past or event_type.replace("_", " ")
+    if not allows(role, rule.permission):
+        raise NotAllowed(f"A {role} may not {label.lower()} assets.")
     if status is not None and status not in rule.allowed_from:
         raise InvalidTransition(
-            f"An asset that is {status.replace('_', ' ')} cannot be {past(event_type)}.",
+            f"An asset that is {status.replace('_', ' ')} cannot be {past}.",
             {"status": str(status), "event": event_type})
     return rule
 
 
-NOT_BUTTONS = frozenset({"update", "resolve_conflict"})  # they have pages of their own
+def result(event_type: str, status: AssetStatus, data: dict, tag: str) -> AssetStatus:
+    """The status an asset in `status` has after `event_type` with its validated `data`."""
+    rule = RULES[event_type]
+    if not isinstance(rule.to, ByData):
+        return rule.to or status
+    case = rule.to.case(data)
+    if case.allowed_from is not None and status not in case.allowed_from:
+        raise InvalidTransition(f"{tag} {case.refusal}.", {"status": str(status),
+                                                            "event": event_type})
+    return case.to or status
 
 
 def next_events(status: AssetStatus, role: Role) -> list[str]:
-    """The events a person in `role` could apply to an asset in `status` (for buttons)."""
+    """The events a person in `role` could apply to an asset in `status`."""
     return [name for name, rule in RULES.items()
-            if status in rule.allowed_from and role in rule.roles and name not in NOT_BUTTONS]
-
-
-_PAST = {"check_in": "checked in", "check_out": "checked out", "mark_lost": "marked lost",
-         "mark_found": "marked found", "stocktake_scan": "counted in a stock-take",
-         "repair": "repaired", "wipe": "wiped", "transfer": "transferred", "order": "ordered",
-         "receive": "received", "approve": "approved", "update": "edited",
-         "create": "created", "request": "requested", "retire": "retired", "dispose": "disposed of",
-         "attach_code": "labelled", "resolve_conflict": "resolved"}
-
-
-def past(event_type: str) -> str:
-    return _PAST.get(event_type, event_type)
-
-
-def label(event_type: str) -> str:
-    return event_type.replace("_", " ")
+            if status in rule.allowed_from and allows(role, rule.permission)]

@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.auth.roles import Permission
 from app.errors import DomainError
 from app.extensions import db
-from app.lifecycle import conflicts, states
+from app.lifecycle import conflicts, types
 
 bp = Blueprint("conflicts", __name__, url_prefix="/admin/conflicts")
 
@@ -27,7 +27,7 @@ def index():
         sa.select(User).where(User.id.in_(resolver_ids)))} if resolver_ids else {}
     return render_template("conflicts/index.html", page=page, status=status,
                            against=conflicts.against_events(page.items),
-                           resolvers=resolvers, past=states.past,
+                           resolvers=resolvers, past=types.past,
                            args={"status": status} if status != "open" else {})
 
 
@@ -45,6 +45,6 @@ def resolve(conflict_id):
     else:
         db.session.commit()
         done = ("kept as it was" if choice == "keep_current"
-                else f"the device's {states.label(conflict.event.type)} applied")
+                else f"the device's {types.label(conflict.event.type)} applied")
         flash(f"Conflict {conflict_id} resolved: {conflict.asset.tag} {done}.")
     return redirect(url_for(".index", status=request.args.get("status") or None))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.assets.models import Asset
+from app.dbtypes import MAX_INT
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.lifecycle.models import Event
@@ -56,7 +57,6 @@ def _code(location_id: int | None) -> str | None:
         sa.select(Location.code).where(Location.id == location_id)))
 
 
-MAX_ID = 2**31 - 1  # the largest id both databases store
 
 
 @dataclass
@@ -81,7 +81,7 @@ def prepare(scans: list[tuple[dict, Asset | None]]) -> None:
     one per scan. Scans naming no valid stock-take or asset are left to classify()."""
     pairs = {(data["stocktake"], asset.id) for data, asset in scans
              if asset is not None and type(data.get("stocktake")) is int
-             and 0 < data["stocktake"] <= MAX_ID}
+             and 0 < data["stocktake"] <= MAX_INT}
     if not pairs:
         return
     stocktakes, assets = {s for s, _ in pairs}, {a for _, a in pairs}

@@ -12,6 +12,7 @@ from app.assets.models import Asset
 from app.auth.models import User
 from app.errors import Duplicate, InvalidTransition, NotFound
 from app.extensions import db
+from app.lifecycle import types
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_batch, server_event_id
 from app.lifecycle.states import PLANNED, AssetStatus
@@ -29,9 +30,6 @@ E, C = StocktakeExpected, StocktakeCount
 NOT_PHYSICAL = PLANNED | {AssetStatus.DISPOSED}  # never expected on a shelf
 # Counted in another room than the snapshot's (a scan naming no room counts as found).
 MISPLACED = sa.and_(C.location_id.is_not(None), C.location_id != E.location_id)
-# Events that mean someone had the asset in front of them.
-PHYSICAL = ("stocktake_scan", "check_in", "check_out", "transfer", "receive", "repair",
-            "mark_found")
 # Events per transaction, as in a sync batch: a long reconciliation commits as it goes.
 COMMIT_EVERY = 500
 
@@ -328,7 +326,7 @@ def not_seen(days: int | None = None, page: int = 1, per_page: int = 50) -> NotS
     never-seen ones first, then the longest unseen."""
     cutoff: datetime = utcnow() - timedelta(days=days or not_seen_days())
     last = (sa.select(Event.asset_id, sa.func.max(Event.occurred_at).label("seen"))
-            .where(Event.type.in_(PHYSICAL)).group_by(Event.asset_id).subquery())
+            .where(Event.type.in_(types.physical())).group_by(Event.asset_id).subquery())
     where = (Asset.status.not_in(NOT_PHYSICAL),
              sa.or_(last.c.seen.is_(None), last.c.seen < cutoff))
     stmt = (sa.select(Asset.tag, Asset.name, Asset.status, Location.code.label("location"),

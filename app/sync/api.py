@@ -11,13 +11,13 @@ from app.auth.access import requires
 from app.auth.roles import Permission
 from app.dbtypes import MAX_INT
 from app.extensions import db
+from app.lifecycle import types
 from app.lifecycle.pipeline import EventIn, Outcome, apply_batch
 from app.lifecycle.states import AssetStatus, next_events
 from app.sync import catalog
 from app.timeutil import EARLIEST, LATEST, parse_datetime
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/v1")
-DESK_ONLY = {"resolve_conflict"}
 
 
 class SyncBatch(Schema):
@@ -54,8 +54,9 @@ def _event_in(raw, device: str) -> EventIn | Outcome:
         return _refused(sent, "base_version must be a whole number, the version the device saw.")
     if not isinstance(raw.get("type"), str):
         return _refused(sent, 'An event\'s type must be a name such as "transfer".')
-    if raw.get("type") in DESK_ONLY:
-        return _refused(sent, "Conflicts are resolved on the conflicts page, not from a device.")
+    kind = types.REGISTERED.get(raw["type"])
+    if kind is not None and not kind.from_devices:
+        return _refused(sent, f"{kind.label} is done on its own page, not from a device.")
     return EventIn(type=raw["type"], asset=raw.get("asset"), data=raw.get("data", {}), id=sent,
                    occurred_at=occurred_at, base_version=base, device=device)
 
@@ -93,8 +94,11 @@ def offline_catalog():
     page = catalog.asset_page(request.args.get("since") or None, after,
                               int_arg("limit", 2000, high=5000))
     if after is None:
-        page |= catalog.reference_data() | {"actions": {
-            str(status): next_events(status, current_user.role) for status in AssetStatus}}
+        page |= catalog.reference_data() | {
+            "actions": {str(status): next_events(status, current_user.role)
+                        for status in AssetStatus},
+            "event_types": {name: kind.describe() for name, kind in types.REGISTERED.items()
+                            if kind.from_devices}}
     return page | {"server_time": started}
 
 

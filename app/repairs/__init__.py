@@ -1,0 +1,1 @@
+"""Repairs logged against assets: the seed of maintenance."""
