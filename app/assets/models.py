@@ -70,6 +70,18 @@ class Asset(db.Model):
         return f"{self.tag} {self.name}"
 
 
+def tag_key(tag: str) -> str:
+    """The form tags are compared in: they are unique ignoring case (the index on
+    upper(tag)), and only letters, digits and . _ : -, so upper() folds them alike in
+    Python and in either database."""
+    return tag.strip().upper()
+
+
+def tag_is(tag: str):
+    """The condition that finds the asset with this tag: one rule everywhere."""
+    return sa.func.upper(Asset.tag) == tag_key(tag)
+
+
 class CodeKind(StrEnum):
     LABEL = "label"  # a pre-printed or earlier system's label
     BARCODE = "barcode"  # the manufacturer's barcode (serial, EAN)

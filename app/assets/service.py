@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from app.assets.models import Asset, Criticality
+from app.assets.models import Asset, Criticality, tag_is, tag_key
 from app.assets.schemas import asset_json
 from app.assets.search import matches
 from app.auth.models import User
@@ -43,7 +43,7 @@ RECORD = sa.select(Asset.tag, Asset.name, Asset.serial,
                    Asset.created_at, Asset.updated_at)
 # Built once: a lookup by tag runs on every scan and API read, and rebuilding the statement
 # costs more than the query.
-BY_TAG = RECORD.where(Asset.tag == sa.bindparam("tag"))
+BY_TAG = RECORD.where(sa.func.upper(Asset.tag) == sa.bindparam("key"))
 SORTS = {"tag": Asset.tag, "name": Asset.name, "status": Asset.status,
          "updated": Asset.updated_at, "purchased": Asset.purchase_date,
          "warranty": Asset.warranty_end}
@@ -129,7 +129,7 @@ def records_where(*conditions, order_by=(Asset.tag,), limit: int | None = None,
 
 
 def record_for(tag: str) -> dict:
-    found = _records(BY_TAG, {"tag": tag})
+    found = _records(BY_TAG, {"key": tag_key(tag)})
     if not found:
         raise NotFound(f"There is no asset with the tag {tag!r}.", {"tag": tag})
     return found[0]
@@ -142,9 +142,9 @@ def _records(statement, params=None) -> list[dict]:
     return [asset_json(row) for row in rows]
 
 
-def get_by_tag(tag: str) -> Asset:
-    asset = db.session.scalar(
-        sa.select(Asset).where(Asset.tag == tag).options(*FULL))
+def get_by_tag(tag: str, *options) -> Asset:
+    """The asset with this tag (any case), or NotFound."""
+    asset = db.session.scalar(sa.select(Asset).where(tag_is(tag)).options(*(options or FULL)))
     if asset is None:
         raise NotFound(f"There is no asset with the tag {tag!r}.", {"tag": tag})
     return asset

@@ -1,25 +1,19 @@
 """GET /api/v1/certificates?asset=<tag>, the PDF for API clients, and a certificate request."""
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, request, url_for
 from marshmallow import Schema, fields
 
 from app.api import documented, json_body, load
-from app.assets.models import Asset
+from app.assets.service import get_by_tag
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.certificates import service, views
 from app.certificates.models import Certificate
-from app.errors import NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 
 bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
-
-
-def _asset(tag: str) -> Asset:
-    asset = db.session.scalar(sa.select(Asset).where(Asset.tag == tag))
-    if asset is None:
-        raise NotFound(f"There is no asset with the tag {tag!r}.", {"asset": tag})
-    return asset
 
 
 def _item(cert: Certificate) -> dict:
@@ -35,8 +29,9 @@ def index():
     tag = request.args.get("asset", "").strip()
     if not tag:
         raise ValidationFailed("Say which asset: ?asset=<tag>.", {"asset": "required"})
+    asset = get_by_tag(tag, so.lazyload("*"))
     certs = db.session.scalars(sa.select(Certificate).where(
-        Certificate.asset_id == _asset(tag).id).order_by(Certificate.id)).all()
+        Certificate.asset_id == asset.id).order_by(Certificate.id)).all()
     return [_item(c) for c in certs]
 
 
@@ -57,6 +52,6 @@ def request_certificate():
     """The data-destruction certificate of an asset's verified wipe (issued now if the wipe
     predates certificates); refused when the asset has no completed wipe."""
     body = load(RequestIn(), json_body())
-    cert = service.request_data_destruction(_asset(body["asset"]))
+    cert = service.request_data_destruction(get_by_tag(body["asset"]))
     db.session.commit()
     return _item(cert), 201

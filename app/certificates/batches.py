@@ -11,7 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.assets.models import Asset
+from app.assets.models import Asset, tag_is
 from app.auth.models import User
 from app.certificates import service
 from app.certificates.models import CertificateKind, DisposalBatch
@@ -84,8 +84,7 @@ def _check(tags, vendor, vendor_certification, method, weight_kg) -> None:
 
 
 def _leaving(tag: str) -> Asset:
-    asset = db.session.scalar(sa.select(Asset).where(
-        sa.func.upper(Asset.tag) == tag.upper()))
+    asset = db.session.scalar(sa.select(Asset).where(tag_is(tag)))
     if asset is None:
         raise NotFound(f"There is no asset with the tag {tag!r}.", {"tags": tag})
     if asset.status not in LEAVING:

@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.assets.models import Asset
+from app.assets.models import Asset, tag_is, tag_key
 from app.assets.search import search_text, searched_fields_changed
 from app.auth.models import User
 from app.errors import DomainError, NotFound, ValidationFailed
@@ -130,12 +130,13 @@ class _Batch:
         self.known = {event.id: event for event in db.session.scalars(
             sa.select(Event).where(Event.id.in_(ids)).options(so.joinedload(Event.asset)))}
         tags = {_tag(e) for e in events if _asset_only(e)}
-        self.assets = {asset.tag: asset for asset in db.session.scalars(
-            sa.select(Asset).where(Asset.tag.in_(tags)).with_for_update(of=Asset)
+        self.assets = {tag_key(asset.tag): asset for asset in db.session.scalars(
+            sa.select(Asset).where(sa.func.upper(Asset.tag).in_([tag_key(t) for t in tags]))
+            .with_for_update(of=Asset)
             .options(so.joinedload(Asset.model), so.joinedload(Asset.location),
                      so.joinedload(Asset.assignee)))}
         for kind in types.REGISTERED.values():
-            mine = [(e.data, self.assets.get(_tag(e))) for e in events
+            mine = [(e.data, self.assets.get(tag_key(_tag(e)))) for e in events
                     if kind.prepare and e.type == kind.name and isinstance(e.data, dict)]
             if mine:
                 kind.prepare(mine)
@@ -335,9 +336,9 @@ def _target(incoming: EventIn, batch: _Batch | None = None) -> Asset:
         return Asset(tag=tag, version=0, status=AssetStatus.IN_STOCK)
     if not tag:
         raise ValidationFailed("Which asset? The event names no tag.", {"asset": "required"})
-    asset = batch.assets.get(tag) if batch is not None else None
+    asset = batch.assets.get(tag_key(tag)) if batch is not None else None
     if asset is None:
-        asset = db.session.scalar(sa.select(Asset).where(Asset.tag == tag).with_for_update())
+        asset = db.session.scalar(sa.select(Asset).where(tag_is(tag)).with_for_update())
     if asset is None:
         raise NotFound(f"There is no asset with the tag {tag!r}.", {"asset": tag})
     if incoming.base_version is not None and incoming.base_version > asset.version:
