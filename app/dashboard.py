@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from app.assets import not_seen as unseen
 from app.assets.models import Asset
 from app.auth.access import requires
 from app.auth.roles import Permission
@@ -13,7 +14,7 @@ from app.certificates import reports as disposals
 from app.extensions import db
 from app.lifecycle.conflicts import open_count
 from app.lifecycle.states import AssetStatus
-from app.stocktakes import service as stocktakes
+from app.stocktakes import progress
 from app.timeutil import utcnow
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
@@ -33,6 +34,6 @@ def index():
         "dashboard.html", counts=[(s, counts.get(s, 0)) for s in AssetStatus],
         total=sum(counts.values()), warranty_soon=warranty,
         conflicts=open_count(current_user), gaps=disposals.gap_count(),
-        not_seen=stocktakes.not_seen(per_page=1).total, not_seen_days=stocktakes.not_seen_days(),
-        recent=sorted(stocktakes.accuracy_history(limit=500), key=lambda s: s.finished_at,
+        not_seen=unseen.not_seen(per_page=1).total, not_seen_days=unseen.not_seen_days(),
+        recent=sorted(progress.accuracy_history(limit=500), key=lambda s: s.finished_at,
                       reverse=True)[:10])

@@ -7,13 +7,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from marshmallow import fields, validate
 
+from app import documents
 from app.assets.models import Asset
 from app.auth.models import User
 from app.auth.roles import Permission, Role
 from app.errors import DomainError, Duplicate, NotAllowed, NotFound, ValidationFailed
 from app.extensions import db
 from app.lifecycle import types
-from app.lifecycle.models import Conflict, ConflictStatus, Event
+from app.lifecycle.models import CONFLICT_TRANSITIONS, Conflict, ConflictStatus, Event
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.lifecycle.types import Change, EventData, EventType, load
 from app.timeutil import utcnow
@@ -146,14 +147,7 @@ def _apply(incoming: EventIn, actor: User) -> None:
 
 def _mark_resolved(conflict: Conflict, choice: str, note: str, actor: User) -> None:
     """Only one resolution wins, however many managers click at once."""
-    text = choice + (f": {note}" if note else "")
-    claimed = db.session.execute(
-        sa.update(Conflict)
-        .where(Conflict.id == conflict.id, Conflict.status == ConflictStatus.OPEN)
-        .values(status=ConflictStatus.RESOLVED, resolution=text, resolved_by_id=actor.id,
-                resolved_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    if claimed != 1:
-        raise AlreadyResolved(f"Conflict {conflict.id} was resolved by someone else just now.",
-                              {"conflict": conflict.id})
-    db.session.refresh(conflict)
+    documents.move(conflict, ConflictStatus.RESOLVED, CONFLICT_TRANSITIONS,
+                   what=f"Conflict {conflict.id}", refusal=AlreadyResolved,
+                   resolution=choice + (f": {note}" if note else ""), resolved_by_id=actor.id,
+                   resolved_at=utcnow())

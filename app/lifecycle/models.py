@@ -54,6 +54,9 @@ class ConflictStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+CONFLICT_TRANSITIONS = {ConflictStatus.OPEN: frozenset({ConflictStatus.RESOLVED})}
+
+
 class Conflict(db.Model):
     """An event made against an older version of an asset that contradicts what happened since.
     It waits here for a manager; it is never silently applied or dropped."""

@@ -25,6 +25,7 @@ class AssetStatus(StrEnum):
 S = AssetStatus
 PLANNED = frozenset({S.REQUESTED, S.APPROVED, S.ORDERED})
 ON_HAND = frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR})
+ABSENT = PLANNED | {S.DISPOSED}  # not here yet, or gone for good: never expected on a shelf
 # Statuses an asset may be created in (registering an existing fleet, or a purchase request).
 CREATE_STATUSES = frozenset({S.REQUESTED, S.APPROVED, S.ORDERED, S.IN_STOCK, S.DEPLOYED})
 

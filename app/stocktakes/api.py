@@ -12,7 +12,7 @@ from app.auth.roles import Permission
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.service import find_location
-from app.stocktakes import reports, service
+from app.stocktakes import progress, reports, service
 from app.stocktakes.models import Stocktake, StocktakeStatus
 from app.timeutil import isoformat
 
@@ -41,7 +41,7 @@ def index():
         raise ValidationFailed(f"'status' must be one of {', '.join(StocktakeStatus)}.",
                                {"status": status})
     stocktakes = db.session.scalars(service.query(status=status).limit(LIST_LIMIT)).all()
-    counts = service.counts(stocktakes)
+    counts = progress.counts(stocktakes)
     return {"items": [_item(s, counts.get(s.id, (0, 0))[0]) for s in stocktakes]}
 
 
@@ -63,7 +63,7 @@ def detail(stocktake_id):
     """Rooms, expected assets and counts so far: what a phone needs to walk it offline."""
     stocktake = service.get(stocktake_id)
     body = {k: v for k, v in _item(stocktake, 0).items()
-            if k not in ("expected_count", "counted_count")} | service.phone_view(stocktake)
+            if k not in ("expected_count", "counted_count")} | progress.phone_view(stocktake)
     # Tens of thousands of rows: compact, and unsorted keys (jsonify sorts them).
     return Response(json.dumps(body, separators=(",", ":")), mimetype="application/json")
 
@@ -74,7 +74,7 @@ def finish(stocktake_id):
     """Finish an open stock-take: later scans are refused, reconciliation may begin."""
     stocktake = service.finish(service.get(stocktake_id), actor=current_user)
     db.session.commit()
-    return _item(stocktake, service.counts([stocktake]).get(stocktake.id, (0, 0))[0])
+    return _item(stocktake, progress.counts([stocktake]).get(stocktake.id, (0, 0))[0])
 
 
 @bp.get("/stocktakes/<int:stocktake_id>/report.pdf")

@@ -19,6 +19,11 @@ class StocktakeStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# The moves a stock-take's status may make (app/documents.py); the others are final.
+STOCKTAKE_TRANSITIONS = {StocktakeStatus.OPEN: frozenset({StocktakeStatus.FINISHED,
+                                                          StocktakeStatus.CANCELLED})}
+
+
 class Stocktake(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("location.id"), index=True)

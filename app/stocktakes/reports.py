@@ -6,7 +6,7 @@ from flask import Response, current_app, render_template
 
 from app.csvsafe import cell
 from app.pdf import html_to_pdf
-from app.stocktakes import service
+from app.stocktakes import progress
 from app.stocktakes.models import Stocktake
 from app.timeutil import isoformat, utcnow
 
@@ -19,7 +19,7 @@ def csv_text(stocktake: Stocktake) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    for row in service.lines(stocktake):
+    for row in progress.lines(stocktake):
         writer.writerow([cell(v) for v in (
             row.tag, row.name, row.expected_at, row.seen_at, row.result, row.counted_by,
             isoformat(row.counted_at))])
@@ -27,8 +27,8 @@ def csv_text(stocktake: Stocktake) -> str:
 
 
 def pdf(stocktake: Stocktake) -> bytes:
-    total, rooms = service.progress(stocktake)
-    lists = {name: service.lines(stocktake, name, limit=PDF_ROWS + 1)
+    total, rooms = progress.progress(stocktake)
+    lists = {name: progress.lines(stocktake, name, limit=PDF_ROWS + 1)
              for name in ("missing", "misplaced", "unexpected")}
     html = render_template("stocktakes/report_pdf.html", stocktake=stocktake, total=total,
                            rooms=[r for r in rooms if r.expected or r.unexpected],

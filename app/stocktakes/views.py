@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.api import int_arg
+from app.assets import not_seen as unseen
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import DomainError
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.forms import form_status, show_error
 from app.org.models import Location
 from app.org.service import find_location
-from app.stocktakes import reports, service
+from app.stocktakes import progress, reconciliation, reports, service
 from app.stocktakes.forms import StartForm
 
 bp = Blueprint("stocktakes", __name__, url_prefix="/admin/stocktakes")
@@ -32,11 +33,11 @@ def index():
                                      location_id=location_id),
                        page=int_arg("page", 1), per_page=50, error_out=False)
     history: dict[Location, list] = {}
-    for stocktake in service.accuracy_history(location_id):
+    for stocktake in progress.accuracy_history(location_id):
         history.setdefault(stocktake.location, []).append(stocktake)
     args = {k: v for k, v in request.args.items() if v and k != "page"}
     return render_template("stocktakes/index.html", page=page,
-                           counts=service.counts(page.items), history=history,
+                           counts=progress.counts(page.items), history=history,
                            locations=_locations(), location_id=location_id,
                            status=request.args.get("status", ""), args=args)
 
@@ -65,12 +66,12 @@ def start():
 @requires(Permission.VIEW)
 def detail(stocktake_id):
     stocktake = service.get(stocktake_id)
-    total, rooms = service.progress(stocktake)
-    lists = {name: service.lines(stocktake, name, limit=LIST_ROWS)
+    total, rooms = progress.progress(stocktake)
+    lists = {name: progress.lines(stocktake, name, limit=LIST_ROWS)
              for name in ("missing", "misplaced", "unexpected")}
     return render_template("stocktakes/detail.html", stocktake=stocktake, total=total,
                            rooms=[r for r in rooms if r.expected or r.unexpected],
-                           lists=lists, limit=LIST_ROWS, actions=service.ACTIONS)
+                           lists=lists, limit=LIST_ROWS, actions=reconciliation.ACTIONS)
 
 
 @bp.post("/<int:stocktake_id>/finish")
@@ -103,8 +104,8 @@ def _change(stocktake_id, change, done: str):
 def reconcile(stocktake_id):
     stocktake = service.get(stocktake_id)
     try:
-        summary = service.reconcile(stocktake, request.form.get("action", ""),
-                                    actor=current_user)
+        summary = reconciliation.reconcile(stocktake, request.form.get("action", ""),
+                                           actor=current_user, checkpoint=db.session.commit)
     except DomainError as exc:
         db.session.rollback()
         flash(f"Not done: {exc.message}")
@@ -130,7 +131,7 @@ def report_csv(stocktake_id):
 @requires(Permission.VIEW)
 def not_seen():
     days = int_arg("days", 0, low=1, high=36_500) or None
-    result = service.not_seen(days, page=int_arg("page", 1, high=100_000))
+    result = unseen.not_seen(days, page=int_arg("page", 1, high=100_000))
     args = {k: v for k, v in request.args.items() if v and k != "page"}
     return render_template("stocktakes/not_seen.html", result=result, args=args,
-                           days=days or service.not_seen_days())
+                           days=days or unseen.not_seen_days())

@@ -15,11 +15,12 @@ from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
 
 from app import create_app
+from app.assets import not_seen as unseen
 from app.auth.models import ApiToken, User
 from app.auth.roles import Role
 from app.extensions import db
 from app.org.models import Location
-from app.stocktakes import reports, service
+from app.stocktakes import progress, reconciliation, reports, service
 from app.timeutil import utcnow
 from tests.bench.bench_register import _database, generate
 
@@ -114,28 +115,28 @@ def reconcile(stocktake_id: int, manager: User) -> None:
     db.session.commit()
 
     def lists():
-        return {name: len(service.lines(stocktake, name))
-                for name in ("missing", "misplaced", "unexpected")}, service.progress(stocktake)
+        return {name: len(progress.lines(stocktake, name))
+                for name in ("missing", "misplaced", "unexpected")}, progress.progress(stocktake)
     (sizes, _), took_lists = timed("reconciliation lists (missing, misplaced, unexpected + "
                                    "per-room progress)", lists)
     print(f"    {sizes}")
     total = took_lists
-    for action in service.ACTIONS:
-        summary, took = timed(action, lambda action=action: service.reconcile(
-            stocktake, action, actor=manager))
+    for action in reconciliation.ACTIONS:
+        summary, took = timed(action, lambda action=action: reconciliation.reconcile(
+            stocktake, action, actor=manager, checkpoint=db.session.commit))
         db.session.commit()
         total += took
         print(f"    {summary.applied:,} applied, {len(summary.skipped):,} skipped "
               f"({summary.applied / took:,.0f} events/s)")
         again, _ = timed(f"{action} again (idempotent)",
-                         lambda action=action: service.reconcile(stocktake, action,
-                                                                 actor=manager))
+                         lambda action=action: reconciliation.reconcile(
+                             stocktake, action, actor=manager, checkpoint=db.session.commit))
         db.session.commit()
         assert again.applied == 0, str(again)
     print(f"  reconciliation in all (lists + the three actions): {total:.2f} s")
     timed("CSV report", lambda: reports.csv_text(stocktake))
     timed("PDF report (lists capped at 1,000 rows each)", lambda: reports.pdf(stocktake))
-    timed("not seen for 180 days, first page + total", lambda: service.not_seen(180))
+    timed("not seen for 180 days, first page + total", lambda: unseen.not_seen(180))
 
 
 def _continue_chain() -> None:

@@ -160,3 +160,47 @@ def test_production_cookies_are_secure(config, monkeypatch):
     app = create_app({k: v for k, v in config.items() if k != "SECRET_KEY"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SECRET_KEY"] == "a-long-random-production-secret"
+
+
+# The README's role table as data: what each route needs, written out by hand, so a route
+# that quietly changes its permission (or a new one with none) fails here.
+V, F, M, A = "view", "field", "manage", "admin"
+ROUTE_PERMISSIONS = {
+    **dict.fromkeys(["assets.detail", "assets.index", "assets_api.detail", "assets_api.index",
+                     "catalog.categories", "catalog.models", "certificates.detail",
+                     "certificates.pdf", "certificates.report", "certificates_api.index",
+                     "certificates_api.pdf", "conflicts.index", "conflicts_api.index",
+                     "dashboard.index", "files_api.get_blob", "org.departments", "org.location",
+                     "org.locations", "org.people", "org_api.locations", "org_api.people",
+                     "scanning.tag", "scanning_api.scan", "stocktakes.detail", "stocktakes.index",
+                     "stocktakes.not_seen", "stocktakes.report_csv", "stocktakes.report_pdf",
+                     "stocktakes_api.detail", "stocktakes_api.index", "stocktakes_api.report_csv",
+                     "stocktakes_api.report_pdf", "sync_api.offline_catalog",
+                     "sync_api.session_info"], V),
+    **dict.fromkeys(["assets.record", "files_api.put_blob", "labels.index", "scanning.attach",
+                     "scanning_api.decode_photo", "stocktakes.start", "stocktakes_api.start",
+                     "sync_api.sync"], F),
+    **dict.fromkeys(["assets.create", "assets.edit", "assets_api.create",
+                     "catalog.create_category", "catalog.create_model", "catalog.edit_category",
+                     "catalog.edit_model", "certificates.batch_index", "certificates.batch_new",
+                     "certificates.correct", "certificates_api.request_certificate",
+                     "conflicts.resolve", "conflicts_api.resolve", "org.create_department",
+                     "org.create_location", "org.create_person", "org.edit_department",
+                     "org.edit_location", "org.edit_person", "org_api.create_location",
+                     "org_api.create_person", "stocktakes.cancel", "stocktakes.finish",
+                     "stocktakes.reconcile", "stocktakes_api.finish"], M),
+    **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
+                     "admin.tokens", "admin.unlock", "admin.users"], A),
+}
+ROLE_GRANTS = {Role.ADMIN: {V, F, M, A}, Role.MANAGER: {V, F, M}, Role.TECHNICIAN: {V, F},
+               Role.AUDITOR: {V}}
+
+
+def test_each_route_needs_what_the_role_table_says(app):
+    declared = {rule.endpoint: str(app.view_functions[rule.endpoint].permission)
+                for rule, _ in routes(app)}
+    assert declared == ROUTE_PERMISSIONS
+
+
+def test_each_role_holds_what_the_role_table_says():
+    assert {role: {str(p) for p in granted} for role, granted in GRANTS.items()} == ROLE_GRANTS

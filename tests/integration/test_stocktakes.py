@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from app.assets import not_seen as unseen
 from app.assets import service as assets
 from app.assets.models import Asset
 from app.auth.roles import Role
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.org.models import LocationKind
-from app.stocktakes import service
+from app.stocktakes import progress, reconciliation, service
 from app.stocktakes.models import StocktakeCount
 from app.timeutil import utcnow
 from tests.factories import (
@@ -97,8 +98,8 @@ def test_the_snapshot_is_what_is_physically_in_the_scope(site, manager):
     stocktake = service.start(site["SITE"], actor=manager)
     db.session.commit()
     assert stocktake.expected_count == 3
-    assert {row.tag for row in service.lines(stocktake)} == {"STOCK", "OUT", "TOP"}
-    assert {r["tag"]: r["location"] for r in service.phone_view(stocktake)["expected"]} == {
+    assert {row.tag for row in progress.lines(stocktake)} == {"STOCK", "OUT", "TOP"}
+    assert {r["tag"]: r["location"] for r in progress.phone_view(stocktake)["expected"]} == {
         "STOCK": "ROOM-A", "OUT": "ROOM-B", "TOP": "SITE"}
 
 
@@ -120,7 +121,7 @@ def test_scans_are_classified_and_change_nothing_on_the_asset(site, manager, pho
     assert n_counts() == 3
     b1 = asset("B1")
     assert (b1.location.code, b1.status, b1.version) == ("ROOM-B", "in_stock", version + 1)
-    total, _ = service.progress(stocktake)
+    total, _ = progress.progress(stocktake)
     assert (total.expected, total.found, total.misplaced, total.unexpected) == (2, 2, 1, 1)
 
 
@@ -146,7 +147,7 @@ def test_two_devices_scanning_the_same_assets_count_each_once(site, manager, pho
     replay = phone(first, "phone-1")  # a retried batch
     assert {(r["status"], r["result"]) for r in replay} == {("duplicate", "found")}
     assert n_counts() == 10
-    assert service.progress(stocktake)[0].found == 10
+    assert progress.progress(stocktake)[0].found == 10
 
 
 @pytest.mark.parametrize("problem", ["finished", "cancelled", "unknown stocktake",
@@ -197,10 +198,10 @@ def walked(site, manager, phone):
 
 
 def test_reconciliation_lists(walked, manager):
-    lists = {name: [r.tag for r in service.lines(walked, name)]
+    lists = {name: [r.tag for r in progress.lines(walked, name)]
              for name in ("missing", "misplaced", "unexpected")}
     assert lists == {"missing": ["A19", "A20"], "misplaced": ["B1"], "unexpected": ["X1", "X2"]}
-    total, rooms = service.progress(walked)
+    total, rooms = progress.progress(walked)
     assert (total.expected, total.found, total.missing) == (21, 19, 2)
     assert round(total.accuracy, 4) == round(19 / 21, 4)
     room_a = next(r for r in rooms if r.code == "ROOM-A")
@@ -212,18 +213,18 @@ def test_reconciliation_lists(walked, manager):
 
 def test_bulk_actions_need_a_finished_stocktake(walked, manager):
     with pytest.raises(InvalidTransition):
-        service.reconcile(walked, "mark_missing_lost", actor=manager)
+        reconciliation.reconcile(walked, "mark_missing_lost", actor=manager)
 
 
 def test_each_bulk_action_applied_twice_changes_nothing_the_second_time(walked, manager):
     service.finish(walked, actor=manager)
     db.session.commit()
-    for action in service.ACTIONS:
-        summary = service.reconcile(walked, action, actor=manager)
+    for action in reconciliation.ACTIONS:
+        summary = reconciliation.reconcile(walked, action, actor=manager)
         db.session.commit()
         events, versions = n_events(), db.session.execute(
             sa.select(Asset.tag, Asset.version).order_by(Asset.tag)).all()
-        again = service.reconcile(walked, action, actor=manager)
+        again = reconciliation.reconcile(walked, action, actor=manager)
         db.session.commit()
         assert again.applied == 0 and again.already == summary.applied, str(again)
         assert n_events() == events
@@ -244,7 +245,7 @@ def test_marking_lost_skips_what_cannot_be_lost_and_says_why(site, manager):
     stocktake = service.start(site["SITE"], actor=manager)
     assets.record("A2", "retire", {"reason": "old"}, actor=manager)
     service.finish(stocktake, actor=manager)
-    summary = service.reconcile(stocktake, "mark_missing_lost", actor=manager)
+    summary = reconciliation.reconcile(stocktake, "mark_missing_lost", actor=manager)
     assert summary.applied == 1
     assert [tag for tag, _ in summary.skipped] == ["A2"]
     assert "retired" in summary.skipped[0][1] and "skipped" in str(summary)
@@ -286,8 +287,8 @@ def test_not_seen_lists_assets_without_a_recent_physical_event(site, manager, lo
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "OLD" in html and "NEVER" in html and "RECENT" not in html
-    assert [r.tag for r in service.not_seen(180).rows] == ["NEVER", "OLD"]
-    assert [r.tag for r in service.not_seen(1).rows] == ["NEVER", "OLD", "RECENT"]
+    assert [r.tag for r in unseen.not_seen(180).rows] == ["NEVER", "OLD"]
+    assert [r.tag for r in unseen.not_seen(1).rows] == ["NEVER", "OLD", "RECENT"]
 
 
 def test_the_phone_api(site, manager, app, phone):
@@ -366,11 +367,11 @@ def test_assets_missing_in_the_register_but_counted_are_marked_found(site, manag
     assert [r["status"] for r in phone([scan("A1", stocktake, "ROOM-A"),
                                         scan("A2", stocktake, "ROOM-A")])] == ["applied"] * 2
     service.finish(service.get(stocktake.id), actor=manager)
-    summary = service.reconcile(stocktake, "mark_found", actor=manager)
+    summary = reconciliation.reconcile(stocktake, "mark_found", actor=manager)
     db.session.commit()
     assert summary.applied == 1 and asset("A1").status == "in_stock"
     events = n_events()
-    again = service.reconcile(stocktake, "mark_found", actor=manager)
+    again = reconciliation.reconcile(stocktake, "mark_found", actor=manager)
     db.session.commit()
     assert again.applied == 0 and n_events() == events
 
@@ -385,7 +386,7 @@ def test_a_technician_cannot_claim_the_ids_of_a_reconciliation_beforehand(walked
                for a in (asset("A19"), asset("A20"))]
     assert [r["status"] for r in phone(guessed)] == ["applied", "applied"]
     service.finish(walked, actor=manager)
-    summary = service.reconcile(walked, "mark_missing_lost", actor=manager)
+    summary = reconciliation.reconcile(walked, "mark_missing_lost", actor=manager)
     db.session.commit()
     assert (summary.applied, summary.already) == (2, 0), str(summary)
     assert [asset(t).status for t in ("A19", "A20")] == ["missing", "missing"]
@@ -393,6 +394,6 @@ def test_a_technician_cannot_claim_the_ids_of_a_reconciliation_beforehand(walked
 
 def test_a_reconciliation_rerun_by_another_manager_is_already_done(walked, manager):
     service.finish(walked, actor=manager)
-    first = service.reconcile(walked, "move_misplaced", actor=manager)
-    again = service.reconcile(walked, "move_misplaced", actor=make_user(Role.MANAGER))
+    first = reconciliation.reconcile(walked, "move_misplaced", actor=manager)
+    again = reconciliation.reconcile(walked, "move_misplaced", actor=make_user(Role.MANAGER))
     assert (first.applied, again.applied, again.already) == (1, 0, 1), str(again)
