@@ -17,6 +17,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     keys.configure(app)
+    # Keys in the order they were built: an event type's fields are listed in the order its
+    # form shows them.
+    app.json.sort_keys = False
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -259,3 +259,20 @@ def test_a_body_that_cannot_be_taken_is_a_400_not_a_500(app, url, raw):
                                    headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 400 and reply.json["error"]["message"], reply.json
     assert n_events() == 0
+
+
+def test_the_catalogue_tells_the_phone_each_event_type_in_its_forms_order(app):
+    token = make_token(make_user(Role.TECHNICIAN))
+    reply = app.test_client().get("/api/v1/sync/catalog",
+                                  headers={"Authorization": f"Bearer {token}"})
+    kinds = reply.json["event_types"]
+    assert "resolve_conflict" not in kinds  # made on its own page, never from a device
+    assert list(kinds["repair"]["fields"]) == ["symptom", "work_done", "parts", "cost",
+                                               "minutes", "status", "note"]
+    assert kinds["repair"]["to"] is None and kinds["repair"]["to_by"] == {
+        "field": "status", "cases": {"open": "in_repair", "closed": "in_stock"}}
+    assert kinds["check_out"]["to"] == "deployed"
+    assert kinds["check_out"]["fields"]["assignee"] == {
+        "kind": "person", "required": True, "label": "Person", "sets": "custody"}
+    assert [s[0] for s in kinds["wipe"]["signatures"]] == ["operator", "witness"]
+    assert kinds["wipe"]["fields"]["witness"]["required"] is True  # WITNESS_REQUIRED
