@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.assets.models import Asset
-from app.assets.service import next_tag
+from app.assets.series import next_tag
 from app.auth import service as auth
 from app.auth.models import User
 from app.auth.roles import Role

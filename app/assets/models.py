@@ -98,3 +98,18 @@ class AssetCode(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     asset: so.Mapped[Asset] = so.relationship(back_populates="codes")
+
+
+class TagReservation(db.Model):
+    """Numbers of the tag series printed on blank labels before their assets exist: no
+    later print run and no asset registered at the desk is given them."""
+
+    __tablename__ = "tag_reservation"
+    __table_args__ = (sa.UniqueConstraint("prefix", "first"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(16))
+    first: so.Mapped[int]
+    last: so.Mapped[int]
+    reserved_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    reserved_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -169,12 +169,3 @@ def record(asset_tag: str, event_type: str, data: dict, *, actor: User,
     """Apply one event made on a page or through the REST API."""
     return apply_or_raise(EventIn(event_type, asset_tag, data, base_version=base_version,
                                   device=device), actor=actor)
-
-
-def next_tag() -> str:
-    """The next free tag in the configured series (AST-000124 after AST-000123)."""
-    prefix, width = current_app.config["TAG_PREFIX"], current_app.config["TAG_WIDTH"]
-    last = db.session.scalar(sa.select(sa.func.max(Asset.tag)).where(
-        Asset.tag.startswith(prefix), sa.func.length(Asset.tag) == len(prefix) + width))
-    number = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
-    return f"{prefix}{number:0{width}d}"

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.api import page_arg, whole_number
-from app.assets import service
+from app.assets import series, service
 from app.assets.forms import AssetForm, EventForm, event_data
 from app.assets.models import Criticality
 from app.auth.access import requires
@@ -63,7 +63,7 @@ def create():
     form = AssetForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.tag.data = request.args.get("tag", "")[:64] or service.next_tag()
+        form.tag.data = request.args.get("tag", "")[:64] or series.next_tag()
     if form.validate_on_submit():
         fields = form.values(("tag", "status") + AssetForm.EDITABLE + ("location", "assignee"))
         try:

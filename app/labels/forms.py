@@ -12,8 +12,6 @@ class LabelForm(FlaskForm):
         ("blank", "Blank pre-numbered tags")])
     tags = TextAreaField("Asset tags, one per line", validators=[Optional()])
     q = TextAreaField("Search", validators=[Optional()])
-    start = IntegerField("First number", default=1,
-                         validators=[Optional(), NumberRange(min=1, max=10**9)])
     count = IntegerField("How many", default=65,
                          validators=[Optional(), NumberRange(min=1, max=5000)])
     stock = SelectField("Label stock", choices=[(s.key, s.name) for s in STOCKS.values()])

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from app.assets import series
 from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -31,12 +32,10 @@ def for_tags(tags: list[str]) -> list[Label]:
     return [Label(t, rows[t]) for t in tags]
 
 
-def blank_range(start: int, count: int) -> list[Label]:
-    """Pre-numbered tags in the configured series, printed before their assets exist."""
-    prefix, width = current_app.config["TAG_PREFIX"], current_app.config["TAG_WIDTH"]
-    if start < 1 or count < 1 or start + count - 1 >= 10 ** width:
-        raise ValidationFailed(f"Numbers run from 1 to {10 ** width - 1:,}.", {"start": start})
-    return [Label(f"{prefix}{n:0{width}d}") for n in range(start, start + count)]
+def blank(first: int, last: int) -> list[Label]:
+    """Pre-numbered tags of the series, printed before their assets exist (a reserved range:
+    app/assets/series.py)."""
+    return [Label(series.format_tag(n)) for n in range(first, last + 1)]
 
 
 def stock(key: str) -> Stock:

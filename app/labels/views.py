@@ -1,10 +1,14 @@
 """Admin page that prints label PDFs."""
 from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
 
+from app.api import int_arg
+from app.assets import series
 from app.assets import service as assets
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import DomainError
+from app.extensions import db
 from app.forms import form_status
 from app.labels import service
 from app.labels.forms import LabelForm
@@ -21,23 +25,49 @@ def index():
         form.q.data = request.args.get("q", "")
         form.tags.data = "\n".join(request.args.getlist("tag"))
         form.source.data = "search" if form.q.data else "tags"
+    printed = None
     if form.validate_on_submit():
         try:
             stock = service.stock(form.stock.data)
-            html = service.render_html(_labels(form), stock, base_url=public_base(),
-                                       offset=form.position.data - 1,
-                                       code128=form.code128.data)
+            if form.source.data == "blank":
+                # Reserved (and committed) first; the page says which numbers they are.
+                printed = series.reserve(form.count.data or 1, actor=current_user)
+            else:
+                return _pdf(_labels(form), stock, form.position.data, form.code128.data,
+                            f"labels-{stock.key}")
         except DomainError as exc:
+            db.session.rollback()
             form.form_errors.append(exc.message)
-        else:
-            return Response(service.render_pdf(html), mimetype="application/pdf", headers={
-                "Content-Disposition": f'inline; filename="labels-{stock.key}.pdf"'})
-    return render_template("labels/index.html", form=form), form_status(form)
+    return render_template("labels/index.html", form=form, printed=printed,
+                           recent=series.recent(), format_tag=series.format_tag,
+                           options=_options(form)), form_status(form)
+
+
+@bp.get("/blank/<int:reservation_id>.pdf")
+@requires(Permission.FIELD)
+def blank_pdf(reservation_id):
+    """The labels of a reserved range of blank tags: printed, or printed again."""
+    batch = series.reserved(reservation_id)
+    stock = service.stock(request.args.get("stock", "avery-l7651"))
+    return _pdf(service.blank(batch.first, batch.last), stock, int_arg("position", 1, high=200),
+                request.args.get("code128") == "1",
+                f"labels-{series.format_tag(batch.first)}-{series.format_tag(batch.last)}")
+
+
+def _pdf(labels, stock, position: int, code128: bool, name: str) -> Response:
+    html = service.render_html(labels, stock, base_url=public_base(), offset=position - 1,
+                               code128=code128)
+    return Response(service.render_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{name}.pdf"'})
+
+
+def _options(form: LabelForm) -> dict:
+    """How the reserved labels print: as the form asked."""
+    return {"stock": form.stock.data or "avery-l7651", "position": form.position.data or 1,
+            **({"code128": "1"} if form.code128.data else {})}
 
 
 def _labels(form: LabelForm) -> list[service.Label]:
-    if form.source.data == "blank":
-        return service.blank_range(form.start.data or 1, form.count.data or 1)
     if form.source.data == "search":
         page = assets.list_assets(assets.AssetQuery(q=form.q.data or "",
                                                     per_page=service.MAX_LABELS))
