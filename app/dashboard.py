@@ -34,6 +34,7 @@ def index():
         "dashboard.html", counts=[(s, counts.get(s, 0)) for s in AssetStatus],
         total=sum(counts.values()), warranty_soon=warranty,
         conflicts=open_count(current_user), gaps=disposals.gap_count(),
+        waiting=disposals.waiting_count(),
         not_seen=unseen.not_seen(per_page=1).total, not_seen_days=unseen.not_seen_days(),
         recent=sorted(progress.accuracy_history(limit=500), key=lambda s: s.finished_at,
                       reverse=True)[:10])
