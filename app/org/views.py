@@ -8,6 +8,7 @@ from app.auth.roles import Permission
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import form_status, show_error
+from app.movements import custody
 from app.org import service
 from app.org.forms import DepartmentForm, LocationForm, PersonForm
 from app.org.models import Department, Location, LocationKind, Person
@@ -138,6 +139,15 @@ def people():
                                      .order_by(Department.name)).all()
     return render_template("org/people.html", page=page, args=args, department=department,
                            departments=departments, q=request.args.get("q", ""))
+
+
+@bp.get("/people/<int:person_id>")
+@requires(Permission.VIEW)
+def person(person_id):
+    """What a person holds now, and everything they have held."""
+    who = db.get_or_404(Person, person_id)
+    return render_template("org/person.html", person=who, holding=custody.holding(who),
+                           periods=custody.history(who))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -171,6 +171,7 @@ ROUTE_PERMISSIONS = {
                      "certificates.pdf", "certificates.report", "certificates_api.index",
                      "certificates_api.pdf", "conflicts.index", "conflicts_api.index",
                      "dashboard.index", "files_api.get_blob", "org.departments", "org.location",
+                     "org.person",
                      "org.locations", "org.people", "org_api.locations", "org_api.people",
                      "scanning.tag", "scanning_api.scan", "stocktakes.detail", "stocktakes.index",
                      "stocktakes.not_seen", "stocktakes.report_csv", "stocktakes.report_pdf",

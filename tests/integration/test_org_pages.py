@@ -3,11 +3,12 @@ import re
 
 import sqlalchemy as sa
 
+from app.assets import service as assets
 from app.auth.roles import Role
 from app.extensions import db
 from app.org import service as org
 from app.org.models import Department, Location, LocationKind, Person
-from tests.factories import make_asset, make_location, make_person
+from tests.factories import make_asset, make_location, make_person, make_user
 
 
 def _count(model) -> int:
@@ -224,3 +225,25 @@ def test_people_search_filter_and_pages(app, login):
     html = client.get(f"/admin/people?department={it.id}").get_data(as_text=True)
     assert "Grace Hopper" in html and "Person 001" not in html
     assert client.get("/admin/people?q=%25&page=x").status_code == 200
+
+
+def test_a_persons_page_shows_what_they_hold_and_have_held(app, login):
+    make_location("STORE")
+    pat = make_person("P-PAT", name="Pat Jones", email="pat@example.org")
+    make_person("P-SAM", name="Sam Lee")
+    admin = make_user(Role.ADMIN)
+    make_asset(tag="A1", location="STORE"), make_asset(tag="A2", location="STORE")
+    make_asset(tag="A3", location="STORE", status="deployed", assignee="pat@example.org")
+    assets.record("A1", "check_out", {"assignee": "P-PAT"}, actor=admin)
+    assets.record("A1", "check_in", {"location": "STORE"}, actor=admin)
+    assets.record("A2", "check_out", {"assignee": "P-PAT"}, actor=admin)
+    assets.record("A2", "check_out", {"assignee": "P-SAM"}, actor=admin)  # handed on
+    db.session.commit()
+    page = login(Role.AUDITOR).get(f"/admin/people/{pat.id}").get_data(as_text=True)
+    now = page[page.index("Holds now"):page.index("Has held")]
+    assert "A3" in now and "A1" not in now and "A2" not in now
+    held = page[page.index("Has held"):]
+    assert held.count('class="tag"') == 3 and "check in" in held and "check out" in held
+    assert "now" in held  # A3, still with them
+    listing = login(Role.AUDITOR).get("/admin/people").get_data(as_text=True)
+    assert f'href="/admin/people/{pat.id}"' in listing
