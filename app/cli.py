@@ -1,18 +1,16 @@
 """Command-line tools: `flask users ...`, `flask audit verify|anchor`, `flask demo seed`."""
-import itertools
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from app import trail
 from app.auth import service as auth
 from app.auth.roles import Role
-from app.certificates import audit as certificate_audit
 from app.errors import DomainError
 from app.extensions import db
-from app.lifecycle import audit, replay
 
 users = AppGroup("users", help="Create users and API tokens, unlock sign-in.")
 audit_group = AppGroup("audit", help="Check the audit trail.")
@@ -61,14 +59,6 @@ def unlock(email):
                f"{email} was not locked out; its failed sign-ins are forgotten.")
 
 
-ANCHORS_FILE = "audit-anchors.log"  # in the instance folder: outside the database
-SHOWN = 20  # problems listed per check
-
-
-def _anchors_file() -> Path:
-    return Path(current_app.instance_path, ANCHORS_FILE)
-
-
 @audit_group.command("anchor")
 @click.option("--append", "append_to", type=click.Path(dir_okay=False),
               help="Also append the line to this file.")
@@ -76,11 +66,7 @@ def anchor(append_to):
     """Print the chain's head as one line to keep outside the database (a log, a ticket);
     it is appended to the instance's audit-anchors.log too. `audit verify` then proves no
     later rewrite removed or changed what the line saw."""
-    line = audit.anchor_line()
-    for path in dict.fromkeys([_anchors_file(), *([Path(append_to)] if append_to else [])]):
-        with path.open("a") as out:
-            out.write(line + "\n")
-    click.echo(line)
+    click.echo(trail.anchor(Path(append_to) if append_to else None))
 
 
 @audit_group.command("verify")
@@ -91,21 +77,12 @@ def verify(anchor_files):
     """Check the audit trail: the keyed hash chain, the anchors kept outside the database,
     each asset against its events, and each certificate against what it issued. Exit 1
     naming what is wrong."""
-    verdict = audit.verify()
-    problems = [] if verdict.ok else [
-        f"{verdict.problem} ({verdict.checked:,} events checked before it)"]
-    files = [path for path in (_anchors_file(), *map(Path, anchor_files)) if path.exists()]
-    anchors, wrong = audit.check_anchors(line for path in dict.fromkeys(files)
-                                         for line in path.read_text().splitlines())
-    problems += wrong
-    for check in (replay.problems, certificate_audit.problems):
-        found = list(itertools.islice(check(), SHOWN + 1))
-        problems += found[:SHOWN] + (["... and more"] if len(found) > SHOWN else [])
-    if problems:
-        click.echo("Audit trail BROKEN: " + "\n".join(problems), err=True)
+    report = trail.check(anchor_files)
+    if not report.ok:
+        click.echo("Audit trail BROKEN: " + "\n".join(report.problems), err=True)
         sys.exit(1)
-    click.echo(f"Audit trail intact: {verdict.checked:,} events, {anchors:,} anchors held; "
-               "every asset and certificate is what its events say.")
+    click.echo(f"Audit trail intact: {report.events:,} events, {report.anchors:,} anchors "
+               "held; every asset and certificate is what its events say.")
 
 
 @demo.command("seed")

@@ -177,7 +177,7 @@ ROUTE_PERMISSIONS = {
                      "stocktakes.not_seen", "stocktakes.report_csv", "stocktakes.report_pdf",
                      "stocktakes_api.detail", "stocktakes_api.index", "stocktakes_api.report_csv",
                      "stocktakes_api.report_pdf", "sync_api.offline_catalog",
-                     "sync_api.session_info"], V),
+                     "sync_api.session_info", "trail.index"], V),
     **dict.fromkeys(["assets.record", "files_api.put_blob", "labels.index", "labels.blank_pdf",
                      "scanning.attach",
                      "scanning_api.decode_photo", "stocktakes.start", "stocktakes_api.start",

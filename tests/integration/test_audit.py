@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from app import create_app
 from app.assets.models import Asset
+from app.auth.roles import Role
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.files import store
@@ -211,3 +212,19 @@ def test_the_upgrade_seals_an_existing_chain_under_the_key(tmp_path):
                 events[1].hash
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_audit_page_searches_events_and_checks_the_trail(app, history, login):
+    auditor = login(Role.AUDITOR)
+    page = auditor.get("/admin/audit/").get_data(as_text=True)
+    assert "5 events" in page and "seq=5" in page
+    assert "1 events" in auditor.get("/admin/audit/?type=check_out").get_data(as_text=True)
+    assert "0 events" in auditor.get("/admin/audit/?asset=NOPE").get_data(as_text=True)
+    assert "5 events" in auditor.get("/admin/audit/?asset=a1&from=2000-01-01&to=bad"
+                                     ).get_data(as_text=True)
+    assert "<strong>Intact</strong>" in auditor.get("/admin/audit/?verify=1").get_data(
+        as_text=True)
+    db.session.execute(sa.update(Asset).values(status="disposed"))
+    db.session.commit()
+    broken = auditor.get("/admin/audit/?verify=1").get_data(as_text=True)
+    assert "<strong>Broken</strong>" in broken and "A1: its status is" in broken
