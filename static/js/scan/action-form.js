@@ -66,7 +66,10 @@ function input(name, field, places) {
  *  place pickers. */
 export function openActionForm(name, type, asset, places) {
   $("action-title").textContent = `${type.label} · ${asset.tag}`;
-  const fields = Object.entries(type.fields ?? {}).map(([n, f]) => input(n, f, places)[0]);
+  const described = type.fields ?? {};
+  // JSON objects carry no order: the server sends the form's order as a list beside them.
+  const names = [...new Set([...(type.field_order ?? []), ...Object.keys(described)])];
+  const fields = names.filter((n) => described[n]).map((n) => input(n, described[n], places)[0]);
   const extras = Object.entries(PHONE_EXTRAS[name] ?? {}).map(([n, f]) => {
     const [wrap, element] = input(n, f, places);
     element.dataset.extra = "phone";
