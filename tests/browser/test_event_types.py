@@ -186,3 +186,19 @@ def test_before_the_first_catalogue_the_card_says_when_actions_come(app, page, c
     ready(page)
     show(page, asset.tag)
     expect(actions.locator("button").first).to_be_visible()
+
+
+def test_after_work_saved_offline_the_card_offers_what_the_new_status_allows(app, page,
+                                                                            context, sign_in):
+    asset = make_asset(tag="AST-000104", name="Printer")
+    sign_in(make_user(Role.TECHNICIAN))
+    ready(page)
+    show(page, asset.tag)
+    # Online, the card is checked with the server, whose answer (with what it allows now)
+    # the phone keeps.
+    expect(page.locator('.asset-card [data-f="source"]')).to_have_text("")
+    context.set_offline(True)
+    record(page, "retire", {"reason": "worn out"})
+    expect(page.locator('.asset-card [data-f="status"]')).to_have_text("retired")
+    expect(page.locator(".asset-card .next-actions button")).to_have_text(
+        ["Transfer", "Record wipe", "Dispose"])

@@ -102,7 +102,10 @@ export async function applyLocally(tag, type, data) {
   const effect = described ? effectOf(described, data) : {};
   const nameIn = async (rows, code) => (await store(rows).get(code))?.name ?? code;
   const next = { ...asset, pending: (asset.pending ?? 0) + 1 };
-  if (effect.status) next.status = effect.status;
+  if (effect.status && effect.status !== asset.status) {
+    next.status = effect.status;
+    delete next.actions; // what a lookup said the server allows was for the status before
+  }
   if ("location" in effect) {
     Object.assign(next, { location: effect.location,
       location_name: await nameIn("locations", effect.location) });
