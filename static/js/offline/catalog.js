@@ -1,11 +1,14 @@
 // The phone's copy of the register: assets (kept up to date by delta), locations and people,
-// so scans resolve and pickers work with no signal.
+// so scans resolve and pickers work with no signal; and what the server allows and describes
+// (the actions per status, the event types with their fields), so forms work with none too.
 import { getJSON } from "../lib/api.js";
 import { meta, store, transact } from "../lib/idb.js";
+import { effectOf } from "./effects.js";
 import { parsePayload, variants } from "./payload.js";
 
 const assets = store("assets");
 const PAGE = 2000;
+let types = null; // a promise of the cached event types: read once a page, replaced by refresh
 
 const keyed = (asset) => ({ ...asset, key: asset.tag.toUpperCase() });
 
@@ -22,6 +25,10 @@ export async function refresh(onProgress = () => {}) {
     if (page.locations) await replace("locations", page.locations);
     if (page.people) await replace("people", page.people);
     if (page.actions) await meta.set("actions", page.actions);
+    if (page.event_types) {
+      await meta.set("event_types", page.event_types);
+      types = Promise.resolve(page.event_types);
+    }
     await saveAssets(page.assets);
     received += page.assets.length;
     onProgress(received);
@@ -70,23 +77,42 @@ export const people = () => store("people").all();
 export const assetCount = () => assets.count();
 export const actionsFor = async (status) => ((await meta.get("actions")) ?? {})[status] ?? [];
 
+/** The event types the server described, by name; null until the catalogue first downloads. */
+export function eventTypes() {
+  types ??= meta.get("event_types").then((value) => value ?? null);
+  return types;
+}
+
+/** The actions an asset's card offers, as [name, type]: those the server allows for its
+ *  status and this person's role that are offered on the card. Null when the phone has no
+ *  event types yet, so it cannot build their forms. */
+export async function cardActions(asset) {
+  const described = await eventTypes();
+  if (!described) return null;
+  const allowed = asset.actions ?? (await actionsFor(asset.status));
+  return allowed.filter((name) => described[name]?.offered?.includes("card"))
+    .map((name) => [name, described[name]]);
+}
+
 /** Show an action's expected effect on the cached asset until the server confirms it. */
 export async function applyLocally(tag, type, data) {
   const asset = await assets.get(tag.toUpperCase());
   if (!asset) return;
-  const place = async (code) => (await store("locations").get(code))?.name ?? code;
+  const described = (await eventTypes())?.[type];
+  const effect = described ? effectOf(described, data) : {};
+  const nameIn = async (rows, code) => (await store(rows).get(code))?.name ?? code;
   const next = { ...asset, pending: (asset.pending ?? 0) + 1 };
-  const STATUS = { check_in: "in_stock", check_out: "deployed", mark_lost: "missing",
-    mark_found: "in_stock", retire: "retired", wipe: "wiped", dispose: "disposed" };
-  if (STATUS[type]) next.status = STATUS[type];
-  if (type === "repair" && data.status === "open") next.status = "in_repair";
-  if (type === "repair" && data.status === "closed") next.status = "in_stock";
-  const where = data.to_location ?? data.location;
-  if (where) Object.assign(next, { location: where, location_name: await place(where) });
-  if (type === "check_out") {
-    const person = await store("people").get(data.assignee);
-    Object.assign(next, { assignee: data.assignee, assignee_name: person?.name ?? data.assignee });
+  if (effect.status && effect.status !== asset.status) {
+    next.status = effect.status;
+    delete next.actions; // what a lookup said the server allows was for the status before
   }
-  if (["check_in", "retire", "dispose"].includes(type)) Object.assign(next, { assignee: null, assignee_name: null });
+  if ("location" in effect) {
+    Object.assign(next, { location: effect.location,
+      location_name: await nameIn("locations", effect.location) });
+  }
+  if ("custody" in effect) {
+    Object.assign(next, { assignee: effect.custody,
+      assignee_name: effect.custody === null ? null : await nameIn("people", effect.custody) });
+  }
   await assets.put(next);
 }

@@ -1,43 +1,21 @@
 // The phone app's main screen: scan (camera, handheld scanner, typed code or a photo), see the
 // asset's card from the phone's own copy, record field work into the outbox, watch it sync.
+// The page wires these together; scan/card.js and scan/action-form.js draw the card and the
+// form from what the server described, offline/catalog.js keeps that description.
 import { ApiError, NetworkError, getJSON, postForm } from "../lib/api.js";
 import { meta } from "../lib/idb.js";
 import { resizePhoto } from "../lib/photos.js";
-import { signaturePad } from "../lib/signature.js";
 import * as catalog from "../offline/catalog.js";
 import * as outbox from "../offline/outbox.js";
 import { registerApp } from "../pwa/register.js";
 import { checkSession } from "../pwa/session.js";
 import { mountSyncBar } from "../pwa/syncbar.js";
+import { fillPlace, openActionForm, readActionForm } from "../scan/action-form.js";
+import { assetCard, unknownCard } from "../scan/card.js";
 import { success } from "../scan/feedback.js";
 import { startScanner } from "../scan/scanner.js";
 
 const $ = (id) => document.getElementById(id);
-const LABELS = { check_in: "Check in", check_out: "Check out", transfer: "Transfer",
-  repair: "Log repair", mark_lost: "Mark lost", mark_found: "Mark found", retire: "Retire",
-  receive: "Receive", wipe: "Record wipe", dispose: "Dispose", attach_code: "Attach label",
-  stocktake_scan: "Count", approve: "Approve", order: "Order" };
-// The fields each action asks for: [name, kind, required].
-const FIELDS = {
-  check_in: [["location", "place", true]],
-  receive: [["location", "place", true]],
-  check_out: [["assignee", "person", true], ["location", "place", false]],
-  transfer: [["to_location", "place", true]],
-  repair: [["symptom", "text", true], ["work_done", "textarea", false], ["parts", "text", false],
-    ["cost", "money", false], ["minutes", "minutes", false], ["status", "repair", false]],
-  mark_lost: [["note", "textarea", false]],
-  mark_found: [["location", "place", false]],
-  retire: [["reason", "text", true], ["request_replacement", "check", false]],
-  wipe: [["method", "choice:clear,purge,destroy", true], ["technique", "text", true],
-    ["tool", "text", false], ["media_serials", "list", false], ["operator", "person", false],
-    ["witness", "person", true], ["verified", "check", false], ["notes", "textarea", false]],
-  dispose: [["method", "choice:resale,donation,recycling,return_to_lessor,destruction", true],
-    ["vendor", "text", false], ["vendor_certification", "choice:,R2,e-Stewards,WEEE,none", false],
-    ["weight_kg", "number", false], ["residual_value", "money", false], ["notes", "textarea", false]],
-};
-// Actions whose record carries signatures drawn on the screen.
-const SIGNED = { wipe: [["operator", "Operator's signature"], ["witness", "Witness's signature"]],
-  dispose: [["operator", "Handed over by (signature)"], ["witness", "Received by the vendor (signature)"]] };
 
 let scanner = null;
 let current = null; // the asset on the card
@@ -49,75 +27,22 @@ function say(text, isError = false) {
   $("message").classList.toggle("error", isError);
 }
 
-function fill(template, values) {
-  const node = $(template).content.firstElementChild.cloneNode(true);
-  for (const [key, value] of Object.entries(values)) {
-    const slot = node.querySelector(`[data-f="${key}"]`);
-    if (slot && typeof value === "string") slot.textContent = value;
-  }
-  return node;
-}
-
-function warranty(end) {
-  if (!end) return "—";
-  const days = Math.round((new Date(end) - new Date()) / 86400000);
-  return days >= 0 ? `${end} (${days} days left)` : `ended ${end}`;
-}
-
 async function showAsset(asset, source) {
   current = asset;
-  const card = fill("asset-card", {
-    tag: asset.tag, name: asset.name, status: asset.status.replace(/_/g, " "), source,
-    location_name: asset.location_name || "—", assignee_name: asset.assignee_name || "—",
-    model: asset.model || "—", serial: asset.serial || "—", warranty: warranty(asset.warranty_end),
-    open_work: [asset.status === "in_repair" && "In repair",
-      asset.pending && `${asset.pending} change(s) waiting to sync`].filter(Boolean).join(" · ") || "None",
-  });
-  card.querySelector('[data-f="status"]').classList.add(`status-${asset.status}`);
-  const buttons = card.querySelector('[data-f="actions"]');
-  const actions = asset.actions ?? await catalog.actionsFor(asset.status);
-  for (const action of actions.filter((a) => FIELDS[a])) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "button";
-    button.dataset.action = action;
-    button.textContent = LABELS[action];
-    button.addEventListener("click", () => openAction(action));
-    buttons.append(button);
-  }
-  card.querySelector('[data-f="link"]').href = `/admin/assets/${encodeURIComponent(asset.tag)}`;
-  $("result").replaceChildren(card);
+  const actions = await catalog.cardActions(asset);
+  $("result").replaceChildren(assetCard(asset, { source, actions, onAction: openAction }));
 }
 
 function showUnknown(details) {
   current = null;
-  const code = details.code || details.payload;
-  const card = fill("unknown-card", { code });
-  const list = card.querySelector('[data-f="candidates"]');
-  for (const c of details.candidates ?? []) {
-    const link = Object.assign(document.createElement("a"), { href: "#", textContent: `${c.tag} · ${c.name}` });
-    link.addEventListener("click", (e) => { e.preventDefault(); lookup(c.tag); });
-    const item = document.createElement("li");
-    item.append(link);
-    list.append(item);
-  }
-  const bind = card.querySelector('[data-f="bind"]');
-  const register = card.querySelector('[data-f="register"]');
-  if (!details.can_bind) {
-    bind.remove();
-    register.remove();
-  } else {
-    register.href = `/admin/assets/new?tag=${encodeURIComponent(code)}`;
-    bind.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const tag = bind.asset.value.trim();
-      await outbox.enqueue({ type: "attach_code", asset: tag, data: { code } });
-      await outbox.flush();
-      await lookup(code);
-      say(`Label ${code} attached to ${tag}.`);
-    });
-  }
-  $("result").replaceChildren(card);
+  $("result").replaceChildren(unknownCard(details, { onPick: lookup, onBind: bindLabel }));
+}
+
+async function bindLabel(code, tag) {
+  await outbox.enqueue({ type: "attach_code", asset: tag, data: { code } });
+  await outbox.flush();
+  await lookup(code);
+  say(`Label ${code} attached to ${tag}.`);
 }
 
 /** Show the asset a scan names: from the phone's copy at once, then checked with the server. */
@@ -163,53 +88,8 @@ async function fresh(text, tag) {
 
 // ---- field actions
 
-function input(name, kind, required) {
-  const wrap = document.createElement("div");
-  wrap.className = kind === "check" ? "field check" : "field";
-  const label = Object.assign(document.createElement("label"), { htmlFor: `f-${name}`,
-    textContent: name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()) + (required ? "" : " (optional)") });
-  let control;
-  if (kind === "place") {
-    control = document.createElement("select");
-    control.append(new Option(required ? "Choose, or scan the room's tag" : "—", ""));
-    placeOptions.forEach((p) => control.append(new Option(`${p.name} (${p.code})`, p.code)));
-  } else if (kind === "repair") {
-    control = document.createElement("select");
-    [["", "Just log it"], ["open", "Asset goes to repair"], ["closed", "Repair done, back to stock"]]
-      .forEach(([v, t]) => control.append(new Option(t, v)));
-  } else if (kind.startsWith("choice:")) {
-    control = document.createElement("select");
-    kind.slice(7).split(",").forEach((v) => control.append(new Option(v ? v.replace(/_/g, " ") : "—", v)));
-  } else if (kind === "textarea") {
-    control = document.createElement("textarea");
-  } else {
-    control = document.createElement("input");
-    if (kind === "person") control.setAttribute("list", "people-list");
-    if (kind === "money") Object.assign(control, { inputMode: "decimal", pattern: "\\d+([.,]\\d{1,2})?" });
-    if (kind === "minutes") Object.assign(control, { type: "number", min: 0, step: 1 });
-    if (kind === "number") Object.assign(control, { type: "number", min: 0, step: "any" });
-    if (kind === "check") control.type = "checkbox";
-    if (kind === "list") control.placeholder = "separated by commas";
-  }
-  Object.assign(control, { id: `f-${name}`, name, required });
-  control.dataset.kind = kind;
-  if (kind === "check") wrap.append(control, label);
-  else wrap.append(label, control);
-  return wrap;
-}
-
-let placeOptions = [];
-let pads = [];
-
-async function openAction(action) {
-  placeOptions = await catalog.locations();
-  $("action-title").textContent = `${LABELS[action]} · ${current.tag}`;
-  pads = (SIGNED[action] ?? []).map(([name, label]) => signaturePad(name, label));
-  $("action-fields").replaceChildren(...FIELDS[action].map((f) => input(...f)),
-    ...pads.map((p) => p.element));
-  $("action-form").dataset.action = action;
-  $("action-photos").value = "";
-  $("action").showModal();
+async function openAction(name, type) {
+  openActionForm(name, type, current, await catalog.locations());
 }
 
 /** One tap in the retire step: a purchase request for a new one like it, for a manager. */
@@ -221,36 +101,17 @@ async function requestReplacement(asset, reason) {
     notes: `Requested when ${asset.tag} was retired: ${reason}` } });
 }
 
-const VALUE = {
-  minutes: Number, number: Number, check: (_, control) => control.checked,
-  money: (v) => v.replace(",", "."), list: (v) => v.split(",").map((x) => x.trim()).filter(Boolean),
-};
-
-async function saveAction(form) {
-  const action = form.dataset.action;
-  const data = {};
-  for (const control of $("action-fields").querySelectorAll("[name]")) {
-    const value = control.value.trim();
-    const kind = control.dataset.kind;
-    if (!value && kind !== "check") continue;
-    data[control.name] = (VALUE[kind] ?? String)(value, control);
-  }
-  const photos = await Promise.all([...$("action-photos").files].map(resizePhoto));
-  const signatures = {};
-  for (const pad of pads) {
-    const blob = await pad.blob();
-    if (blob) signatures[pad.name] = blob;
-  }
+async function saveAction() {
+  const { action, data, extras, photos, signatures } = await readActionForm();
   const asset = current;
-  const replace = action === "retire" && data.request_replacement;
-  delete data.request_replacement;
+  const { label } = (await catalog.eventTypes())[action];
   // The expected effect first: a quick sync then replaces it with the server's, not after.
   await catalog.applyLocally(asset.tag, action, data);
   await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
-  if (replace) await requestReplacement(asset, data.reason);
+  if (extras.request_replacement) await requestReplacement(asset, data.reason ?? "");
   await showAsset(await catalog.resolve(asset.tag), "on this phone");
   savedOffline = !navigator.onLine;
-  say(savedOffline ? `${LABELS[action]} saved on this phone; it will sync when there is signal.` : `${LABELS[action]} saved.`);
+  say(savedOffline ? `${label} saved on this phone; it will sync when there is signal.` : `${label} saved.`);
 }
 
 // ---- camera and inputs
@@ -280,12 +141,7 @@ async function onCode({ text }) {
   success();
   $("viewfinder").classList.add("hit");
   setTimeout(() => $("viewfinder").classList.remove("hit"), 400);
-  const place = $("action").open && $("action-fields").querySelector('[data-kind="place"]');
-  if (place) { // a room's tag scanned while choosing a place
-    const code = text.trim();
-    if ([...place.options].some((o) => o.value === code)) place.value = code;
-    return;
-  }
+  if (fillPlace(text)) return; // a room's tag scanned while choosing a place
   lookup(text, decodedAt);
 }
 
@@ -342,7 +198,7 @@ $("manual").addEventListener("submit", (e) => {
 $("action-form").addEventListener("submit", (e) => {
   if (e.submitter?.value !== "save") return;
   if (!e.target.checkValidity()) { e.preventDefault(); return; }
-  saveAction(e.target);
+  saveAction();
 });
 addEventListener("pagehide", stop);
 // When a sync settles, the card shows the asset as the server now has it.
@@ -364,7 +220,7 @@ const ready = (async () => {
     $("update").hidden = false;
     $("reload").onclick = () => { sessionStorage.setItem("tagtrail-updating", "1"); activate(); };
   }).catch(() => null);
-  await mountSyncBar(LABELS);
+  await mountSyncBar();
   await loadCatalog();
   const people = await catalog.people();
   $("people-list").replaceChildren(...people.map((p) => new Option(p.name, p.code)));

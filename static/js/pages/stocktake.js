@@ -198,7 +198,7 @@ addEventListener("pagehide", stopCamera);
 const ready = (async () => {
   await checkSession();
   await registerApp(() => {}).catch(() => null);
-  await mountSyncBar({ stocktake_scan: "Stock-take scan" });
+  await mountSyncBar();
   if (navigator.onLine) await catalog.refresh().catch(() => {});
   await showChoices();
   outbox.flush();

@@ -1,5 +1,6 @@
 // The bar on every phone screen: what waits, when it last synced, what failed and why.
 import { meta } from "../lib/idb.js";
+import { eventTypes } from "../offline/catalog.js";
 import * as outbox from "../offline/outbox.js";
 
 const $ = (id) => document.getElementById(id);
@@ -8,7 +9,6 @@ const NOTES = {
   offline: "No connection: changes wait on this phone and sync by themselves.",
   signin: "Your sign-in has expired. Nothing is lost: sign in again to send what waits.",
 };
-let labels = {};
 
 function ago(iso) {
   if (!iso) return "not synced yet";
@@ -36,13 +36,14 @@ export async function render() {
     $("sync-problem").append(" ", Object.assign(document.createElement("a"),
       { href: `/auth/login?next=${next}`, textContent: "Sign in" }));
   }
-  $("problems").replaceChildren(...events.filter((e) => e.state !== "pending").map(problemItem));
+  const types = (await eventTypes()) ?? {}; // the server's words for each event type
+  $("problems").replaceChildren(...events.filter((e) => e.state !== "pending")
+    .map((e) => problemItem(e, types[e.type]?.label ?? e.type.replace(/_/g, " "))));
 }
 
-function problemItem(event) {
+function problemItem(event, label) {
   const item = document.createElement("li");
-  const what = Object.assign(document.createElement("span"),
-    { textContent: `${labels[event.type] ?? event.type.replace(/_/g, " ")} · ${event.asset}` });
+  const what = Object.assign(document.createElement("span"), { textContent: `${label} · ${event.asset}` });
   const why = Object.assign(document.createElement("span"), { className: "why",
     textContent: `${event.state === "conflict" ? "Conflict, waiting for a manager" : "Refused"}: ${event.reason}` });
   item.append(what, why);
@@ -59,8 +60,7 @@ function problemItem(event) {
 }
 
 /** Wire the bar up: it re-renders whenever the outbox or the connection changes. */
-export async function mountSyncBar(actionLabels = {}) {
-  labels = actionLabels;
+export async function mountSyncBar() {
   $("sync-now").addEventListener("click", () => outbox.flush());
   outbox.changes.addEventListener("change", render);
   addEventListener("online", render);

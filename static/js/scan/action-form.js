@@ -1,0 +1,113 @@
+// The form for one action on an asset, built from its event type as the server described it
+// (GET /api/v1/sync/catalog `event_types`): a control per field, by its kind, with its label,
+// choices and required flag; a signature pad per signer; and the one extra the phone adds.
+import { resizePhoto } from "../lib/photos.js";
+import { signaturePad } from "../lib/signature.js";
+
+const $ = (id) => document.getElementById(id);
+
+// The one field no server describes: retiring can also queue a purchase request for a
+// replacement, which pages/scan.js sends as a `request` event of its own. It is the phone's
+// feature, not part of the retire event's data, so its answer is kept apart from `data`.
+const PHONE_EXTRAS = {
+  retire: { request_replacement: { kind: "check", required: false, label: "Also request a replacement" } },
+};
+
+// How each kind's text becomes the value sent; other kinds send the trimmed text.
+const VALUE = {
+  minutes: Number, number: Number, check: (_, control) => control.checked,
+  money: (v) => v.replace(",", "."), list: (v) => v.split(",").map((x) => x.trim()).filter(Boolean),
+};
+
+let pads = [];
+
+function control(name, field, places) {
+  const { kind } = field;
+  let element;
+  if (kind === "place") {
+    element = document.createElement("select");
+    element.append(new Option(field.required ? "Choose, or scan the room's tag" : "—", ""));
+    places.forEach((p) => element.append(new Option(`${p.name} (${p.code})`, p.code)));
+  } else if (kind === "choice") {
+    element = document.createElement("select");
+    if ("blank" in field) element.append(new Option(field.blank, ""));
+    for (const [value, text] of field.choices ?? []) element.append(new Option(text, value));
+  } else if (kind === "textarea") {
+    element = document.createElement("textarea");
+  } else { // text, person, money, number, minutes, check, list; a kind this phone does not
+    element = document.createElement("input"); // know yet is plain text
+    if (kind === "person") element.setAttribute("list", "people-list");
+    if (kind === "money") Object.assign(element, { inputMode: "decimal", pattern: "\\d+([.,]\\d{1,2})?" });
+    if (kind === "minutes") Object.assign(element, { type: "number", min: 0, step: 1 });
+    if (kind === "number") Object.assign(element, { type: "number", min: 0, step: "any" });
+    if (kind === "check") element.type = "checkbox";
+    if (kind === "list") element.placeholder = "separated by commas";
+  }
+  // A box always sends its answer, ticked or not, which is all a required one asks for; the
+  // browser's `required` on a checkbox would mean "must be ticked".
+  Object.assign(element, { id: `f-${name}`, name, required: Boolean(field.required) && kind !== "check" });
+  element.dataset.kind = kind;
+  return element;
+}
+
+function input(name, field, places) {
+  const wrap = Object.assign(document.createElement("div"),
+    { className: field.kind === "check" ? "field check" : "field" });
+  const optional = field.required || field.kind === "check" ? "" : " (optional)";
+  const label = Object.assign(document.createElement("label"),
+    { htmlFor: `f-${name}`, textContent: `${field.label ?? name}${optional}` });
+  const element = control(name, field, places);
+  if (field.kind === "check") wrap.append(element, label);
+  else wrap.append(label, element);
+  return [wrap, element];
+}
+
+/** Open the form for action `name` (its described `type`) on `asset`; `places` fill the
+ *  place pickers. */
+export function openActionForm(name, type, asset, places) {
+  $("action-title").textContent = `${type.label} · ${asset.tag}`;
+  const described = type.fields ?? {};
+  // JSON objects carry no order: the server sends the form's order as a list beside them.
+  const names = [...new Set([...(type.field_order ?? []), ...Object.keys(described)])];
+  const fields = names.filter((n) => described[n]).map((n) => input(n, described[n], places)[0]);
+  const extras = Object.entries(PHONE_EXTRAS[name] ?? {}).map(([n, f]) => {
+    const [wrap, element] = input(n, f, places);
+    element.dataset.extra = "phone";
+    return wrap;
+  });
+  pads = (type.signatures ?? []).map(([who, label]) => signaturePad(who, label));
+  $("action-fields").replaceChildren(...fields, ...extras, ...pads.map((p) => p.element));
+  $("action-form").dataset.action = name;
+  $("action-photos").value = "";
+  $("action").showModal();
+}
+
+/** What the open form holds: {action, data (the event's), extras (the phone's own), photos
+ *  (resized), signatures ({who: PNG} for the pads drawn on)}. */
+export async function readActionForm() {
+  const data = {};
+  const extras = {};
+  for (const element of $("action-fields").querySelectorAll("[name]")) {
+    const value = element.value.trim();
+    const kind = element.dataset.kind;
+    if (!value && kind !== "check") continue;
+    (element.dataset.extra ? extras : data)[element.name] = (VALUE[kind] ?? String)(value, element);
+  }
+  const photos = await Promise.all([...$("action-photos").files].map((f) => resizePhoto(f)));
+  const signatures = {};
+  for (const pad of pads) {
+    const blob = await pad.blob();
+    if (blob) signatures[pad.name] = blob;
+  }
+  return { action: $("action-form").dataset.action, data, extras, photos, signatures };
+}
+
+/** A room's tag scanned while a form with a place field is open picks that place; false when
+ *  no such form is open, so the scan is a lookup. */
+export function fillPlace(text) {
+  const place = $("action").open && $("action-fields").querySelector('[data-kind="place"]');
+  if (!place) return false;
+  const code = text.trim();
+  if ([...place.options].some((o) => o.value === code)) place.value = code;
+  return true;
+}
