@@ -99,7 +99,10 @@ class EventType:
         entries = {name: entry | ({"required": bool(current_app.config[entry["required_by"]])}
                                   if "required_by" in entry else {})
                    for name, entry in describe(self.schema).items()}
+        # JSON objects have no order, so the order its form shows the fields in goes beside
+        # them as a list.
         described = {"label": self.label, "past": self.past, "fields": entries,
+                     "field_order": list(entries),
                      "to": rule.to if isinstance(rule.to, str) else None,
                      "signatures": [list(s) for s in self.signatures],
                      "offered": sorted(self.offered)}

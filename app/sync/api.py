@@ -84,13 +84,6 @@ def sync():
     return {"results": [results[i] for i in range(len(parsed))]}
 
 
-def _described(kind: types.EventType) -> dict:
-    """A type as the phone learns it. JSON objects have no order (and Flask sorts their
-    keys), so the order its form shows the fields in goes beside them as a list."""
-    described = kind.describe()
-    return described | {"field_order": list(described["fields"])}
-
-
 @bp.get("/sync/catalog")
 @requires(Permission.VIEW)
 def offline_catalog():
@@ -104,7 +97,7 @@ def offline_catalog():
         page |= catalog.reference_data() | {
             "actions": {str(status): next_events(status, current_user.role)
                         for status in AssetStatus},
-            "event_types": {name: _described(kind) for name, kind in types.REGISTERED.items()
+            "event_types": {name: kind.describe() for name, kind in types.REGISTERED.items()
                             if kind.from_devices}}
     return page | {"server_time": started}
 
