@@ -78,6 +78,7 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["label"] = lambda value: str(value or "").replace("_", " ")
     app.jinja_env.filters["fact"] = _fact
+    app.jinja_env.filters["device"] = _device
 
 
 def _fact(value) -> str:
@@ -90,3 +91,14 @@ def _fact(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def _device(device: str) -> str:
+    """Where an event was made, in words: a phone's random id by its end only."""
+    if device in ("web", "api", "demo"):
+        return {"web": "on the web", "api": "through the API", "demo": "demo data"}[device]
+    if device.startswith("stocktake-"):
+        return f"stock-take #{device.removeprefix('stocktake-')}"
+    if len(device) == 36 and device.count("-") == 4:  # the random id a phone gives itself
+        return f"on a phone (…{device[-4:]})"
+    return f"on {device}"

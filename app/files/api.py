@@ -39,3 +39,18 @@ def get_blob(sha256):
     response.headers["Cache-Control"] = f"private, max-age={A_YEAR}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/blobs/<sha256>/thumbnail")
+@requires(Permission.VIEW)
+def get_thumbnail(sha256):
+    """A stored photo or signature, small, for pages that show evidence."""
+    try:
+        path = store.thumbnail(sha256)
+    except FileNotFoundError:
+        raise NotFound("No photo with this SHA-256 has been uploaded yet.",
+                       {"sha256": sha256}) from None
+    response = send_file(path, mimetype=store.type_of(path.read_bytes()[:16]) or "image/jpeg",
+                         etag=f"{sha256}-thumbnail", max_age=A_YEAR, conditional=True)
+    response.headers["Cache-Control"] = f"private, max-age={A_YEAR}, immutable"
+    return response

@@ -212,3 +212,25 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+THUMBNAIL_PX = 320
+
+
+def thumbnail(sha256: str, px: int = THUMBNAIL_PX) -> Path:
+    """A small copy of a stored photo or signature for pages, made once and kept beside the
+    blobs (a signature keeps its transparency, so PNG; a photo becomes JPEG)."""
+    path = root() / "thumbs" / f"{check_name(sha256)}-{px}"
+    if not path.is_file():
+        with open(sha256) as f:  # this module's open: FileNotFoundError when not stored
+            image = Image.open(f)
+            image.draft("RGB", (px, px))
+            image.thumbnail((px, px))
+            clear = image.mode in ("RGBA", "LA", "P") or "transparency" in image.info
+            out = io.BytesIO()
+            if clear:
+                image.convert("RGBA").save(out, "PNG")
+            else:
+                image.convert("RGB").save(out, "JPEG", quality=82)
+        _write_atomically(path, out.getvalue())
+    return path

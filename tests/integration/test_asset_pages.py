@@ -76,3 +76,29 @@ def test_history_reads_as_text_with_the_certificate_linked(app, login):
     assert f'certificate: <a href="/admin/certificates/{number}">{number}</a>' in page
     assert "verified: yes" in page
     assert "{" not in page[page.index("<h2>History</h2>"):]  # no Python dicts or lists
+
+
+def test_the_history_shows_evidence_as_pictures_and_who_in_words(app, login):
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    from app.files import store
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), "red").save(out, "JPEG")
+    photo = store.put(out.getvalue(), hashlib.sha256(out.getvalue()).hexdigest()).sha256
+    asset = asset_in("deployed")
+    service.record(asset.tag, "repair", {"symptom": "cracked", "photos": [photo]},
+                   actor=make_user(Role.TECHNICIAN), device="3f2a9c1e-aaaa-bbbb-cccc-d41f8e2b7c60")
+    db.session.commit()
+    viewer = login(Role.AUDITOR)
+    page = viewer.get(f"/admin/assets/{asset.tag}").get_data(as_text=True)
+    assert f'src="/api/v1/blobs/{photo}/thumbnail"' in page
+    assert f'href="/api/v1/blobs/{photo}"' in page and photo not in page.replace(
+        f"/api/v1/blobs/{photo}", "")  # no bare hashes
+    assert "on a phone (…7c60)" in page and "on the web" in page
+    thumb = viewer.get(f"/api/v1/blobs/{photo}/thumbnail", buffered=True)
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    assert max(Image.open(io.BytesIO(thumb.data)).size) <= 320
+    assert app.test_client().get(f"/api/v1/blobs/{photo}/thumbnail").status_code == 401
