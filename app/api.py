@@ -1,10 +1,23 @@
 """Helpers every /api/v1 blueprint shares: reading JSON bodies and query arguments."""
 from flask import request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from app import inputs
 from app.dbtypes import MAX_INT
 from app.errors import BadRequest, ValidationFailed
+from app.timeutil import EARLIEST, LATEST, parse_datetime
+
+
+class Moment(fields.Field):
+    """An ISO 8601 time from a client, read as naive UTC (timeutil.parse_datetime): offsets
+    at the calendar's edges are refused, not an overflow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_datetime(value)
+        except (TypeError, ValueError, AttributeError):
+            raise ValidationError(f"Give a time such as 2026-12-03T09:30:00Z, between "
+                                  f"{EARLIEST.year} and {LATEST.year}.") from None
 
 
 def documented(body):

@@ -1,8 +1,13 @@
 """Imports every domain's models so the metadata is complete (Alembic, flask shell)."""
-from app.assets.models import Asset, AssetCode  # noqa: F401
+from app.assets.models import Asset, AssetCode, TagReservation  # noqa: F401
 from app.auth.models import ApiToken, LoginThrottle, User  # noqa: F401
 from app.catalog.models import AssetModel, Category  # noqa: F401
 from app.certificates.models import Certificate, DisposalBatch  # noqa: F401
 from app.lifecycle.models import ChainHead, Conflict, Event  # noqa: F401
 from app.org.models import Department, Location, Person  # noqa: F401
-from app.stocktakes.models import Stocktake, StocktakeCount, StocktakeExpected  # noqa: F401
+from app.stocktakes.models import (  # noqa: F401
+    Stocktake,
+    StocktakeCount,
+    StocktakeExpected,
+    StocktakeUnknown,
+)

@@ -6,15 +6,16 @@ from flask import Blueprint, Response, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.api import documented, json_body, load
+from app.api import Moment, documented, json_body, load
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.service import find_location
-from app.stocktakes import progress, reports, service
+from app.scanning.payload import clean
+from app.stocktakes import progress, reports, scans, service
 from app.stocktakes.models import Stocktake, StocktakeStatus
-from app.timeutil import isoformat
+from app.timeutil import isoformat, utcnow
 
 bp = Blueprint("stocktakes_api", __name__, url_prefix="/api/v1")
 LIST_LIMIT = 200
@@ -66,6 +67,29 @@ def detail(stocktake_id):
             if k not in ("expected_count", "counted_count")} | progress.phone_view(stocktake)
     # Tens of thousands of rows: compact, and unsorted keys (jsonify sorts them).
     return Response(json.dumps(body, separators=(",", ":")), mimetype="application/json")
+
+
+class UnknownIn(Schema):
+    id = fields.UUID(required=True)
+    code = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    location = fields.Str(validate=validate.Length(min=1, max=64))  # the room scanned in
+    occurred_at = Moment()
+
+
+@bp.post("/stocktakes/<int:stocktake_id>/unknown")
+@requires(Permission.FIELD)
+@documented(UnknownIn)
+def unknown(stocktake_id):
+    """A code scanned during the walk that names no asset, for the report. Sent again
+    (the same id), it is kept once."""
+    body = load(UnknownIn(), json_body())
+    stored = scans.record_unknown(
+        service.get(stocktake_id).id, sighting_id=str(body["id"]), code=clean(body["code"]),
+        room_code=body.get("location"), actor=current_user,
+        seen_at=body.get("occurred_at") or utcnow(),
+        device=request.headers.get("X-Device", "phone")[:100])
+    db.session.commit()
+    return {"status": "stored" if stored else "duplicate"}, 201 if stored else 200
 
 
 @bp.post("/stocktakes/<int:stocktake_id>/finish")

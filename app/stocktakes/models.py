@@ -74,8 +74,28 @@ class StocktakeCount(db.Model):
     location_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("location.id"))
     event_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("event.id"))
     how: so.Mapped[str] = so.mapped_column(sa.String(16), default="scanned")  # scanned | seen
+    # Where the register had the asset when it was counted: reconciliation may move it since.
+    register_location_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("location.id"))
     counted_at: so.Mapped[datetime]
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
     device: so.Mapped[str] = so.mapped_column(sa.String(100), default="web")
 
     event: so.Mapped[Event] = so.relationship()
+
+
+class StocktakeUnknown(db.Model):
+    """A code scanned during the walk that names no asset: a label no one registered, or
+    another organisation's. Kept for the report; the phone makes its id, so a resend is
+    harmless."""
+
+    __tablename__ = "stocktake_unknown"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
+    stocktake_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("stocktake.id"), index=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(200))
+    location_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("location.id"))
+    actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    device: so.Mapped[str] = so.mapped_column(sa.String(100), default="web")
+    seen_at: so.Mapped[datetime]
+    received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

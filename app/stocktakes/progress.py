@@ -8,6 +8,7 @@ import sqlalchemy.orm as so
 from app.assets.models import Asset
 from app.auth.models import User
 from app.extensions import db
+from app.lifecycle.models import Event
 from app.lifecycle.states import AssetStatus
 from app.org.models import Location
 from app.stocktakes.models import (
@@ -15,6 +16,7 @@ from app.stocktakes.models import (
     StocktakeCount,
     StocktakeExpected,
     StocktakeStatus,
+    StocktakeUnknown,
 )
 
 E, C = StocktakeExpected, StocktakeCount
@@ -103,10 +105,12 @@ def _expected_lines(stocktake_id: int, result: str | None) -> sa.Select:
 
 
 def _unexpected_lines(stocktake_id: int) -> sa.Select:
-    """Counted but not in the snapshot; "expected at" is where the register has it now."""
+    """Counted but not in the snapshot; "expected at" is where the register had it when it
+    was counted (where it has it now, for counts from before that was kept)."""
+    registered = sa.func.coalesce(C.register_location_id, Asset.location_id)
     return (sa.select(*_COLUMNS, sa.literal("unexpected").label("result"), *_COUNTED)
             .select_from(C).join(Asset, Asset.id == C.asset_id)
-            .outerjoin(_expected_at, _expected_at.id == Asset.location_id)
+            .outerjoin(_expected_at, _expected_at.id == registered)
             .outerjoin(_seen_at, _seen_at.id == C.location_id)
             .join(User, User.id == C.actor_id)
             .outerjoin(E, (E.stocktake_id == C.stocktake_id) & (E.asset_id == C.asset_id))
@@ -158,3 +162,32 @@ def accuracy_history(location_id: int | None = None, limit: int = 500) -> list[S
     if location_id:
         stmt = stmt.where(Stocktake.location_id == location_id)
     return db.session.scalars(stmt).all()
+
+
+@dataclass
+class Seen:
+    """An asset counted without its label being scanned, and why."""
+
+    reason: str
+    photos: list[str]
+
+
+def seen(stocktake: Stocktake) -> dict[int, Seen]:
+    """asset id -> why it was counted as "seen", with its photos, from the counts' events."""
+    rows = db.session.execute(
+        sa.select(C.asset_id, Event.data).join(Event, Event.id == C.event_id)
+        .where(C.stocktake_id == stocktake.id, C.how == "seen"))
+    return {asset_id: Seen(data.get("reason", ""), list(data.get("photos") or []))
+            for asset_id, data in rows}
+
+
+def unknown(stocktake: Stocktake) -> list:
+    """Codes scanned during the walk that named no asset: (code, room code, who, when)."""
+    return db.session.execute(
+        sa.select(StocktakeUnknown.code, Location.code.label("room"),
+                  sa.func.coalesce(sa.func.nullif(User.name, ""), User.email).label("by"),
+                  StocktakeUnknown.seen_at)
+        .outerjoin(Location, Location.id == StocktakeUnknown.location_id)
+        .join(User, User.id == StocktakeUnknown.actor_id)
+        .where(StocktakeUnknown.stocktake_id == stocktake.id)
+        .order_by(StocktakeUnknown.seen_at)).all()

@@ -18,6 +18,7 @@ from app.stocktakes.models import (
     StocktakeCount,
     StocktakeExpected,
     StocktakeStatus,
+    StocktakeUnknown,
 )
 
 
@@ -117,6 +118,25 @@ def classify(asset: Asset, stocktake_id: int, room_code: str | None,
         tally.counted = True  # a rescan later in the same batch finds it counted
         return StocktakeCount(stocktake_id=stocktake_id, asset_id=asset.id,
                               location_id=room.id if room else None, event=event, how=how,
+                              register_location_id=asset.location_id,
                               counted_at=event.occurred_at, actor_id=event.actor_id,
                               device=event.device)
     return result, [count]
+
+
+def record_unknown(stocktake_id: int, *, sighting_id: str, code: str, room_code: str | None,
+                   seen_at, actor, device: str) -> bool:
+    """Keep a code scanned during the walk that names no asset; False when this sighting
+    (the phone's id for it) was kept already. The caller commits."""
+    scope = _scope(stocktake_id)
+    room = _room(room_code, scope) if room_code else None
+    earlier = db.session.get(StocktakeUnknown, sighting_id)
+    if earlier is not None:
+        if (earlier.stocktake_id, earlier.code) != (stocktake_id, code):
+            raise ValidationFailed("This id was already used for another sighting; give each "
+                                   "one an id of its own.", {"id": "reused"})
+        return False
+    db.session.add(StocktakeUnknown(id=sighting_id, stocktake_id=stocktake_id, code=code,
+                                    location_id=room.id if room else None, actor_id=actor.id,
+                                    device=device, seen_at=seen_at))
+    return True

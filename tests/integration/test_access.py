@@ -182,6 +182,7 @@ ROUTE_PERMISSIONS = {
     **dict.fromkeys(["assets.record", "files_api.put_blob", "labels.index", "labels.blank_pdf",
                      "scanning.attach",
                      "scanning_api.decode_photo", "stocktakes.start", "stocktakes_api.start",
+                     "stocktakes_api.unknown",
                      "sync_api.sync"], F),
     **dict.fromkeys(["assets.create", "assets.edit", "assets_api.create",
                      "catalog.create_category", "catalog.create_model", "catalog.edit_category",

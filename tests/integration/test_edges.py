@@ -178,6 +178,7 @@ BODIES = {
     "org_api.create_location": {"code": "L9", "name": "Nine"},
     "org_api.create_person": {"code": "P9", "name": "Nine"},
     "stocktakes_api.start": {"location": "ROOM-1"},
+    "stocktakes_api.unknown": {"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "code": "X-1"},
     "sync_api.sync": {"device_id": "phone", "events": []},
     "conflicts_api.resolve": {"choice": "keep_current"},
     "certificates_api.request_certificate": {"asset": "A1"},

@@ -397,3 +397,60 @@ def test_a_reconciliation_rerun_by_another_manager_is_already_done(walked, manag
     first = reconciliation.reconcile(walked, "move_misplaced", actor=manager)
     again = reconciliation.reconcile(walked, "move_misplaced", actor=make_user(Role.MANAGER))
     assert (first.applied, again.applied, again.already) == (1, 0, 1), str(again)
+
+
+def test_the_report_keeps_where_the_register_had_an_unexpected_asset(walked, manager, login):
+    service.finish(walked, actor=manager)
+    reconciliation.reconcile(walked, "take_unexpected", actor=manager)  # moves X1 into ROOM-A
+    db.session.commit()
+    assert asset("X1").location.code == "ROOM-A"
+    rows = list(csv.DictReader(io.StringIO(login(Role.AUDITOR).get(
+        f"/admin/stocktakes/{walked.id}/report.csv").get_data(as_text=True))))
+    x1 = next(r for r in rows if r["tag"] == "X1")
+    assert (x1["expected location"], x1["seen location"]) == ("ROOM-X", "ROOM-A")
+
+
+def test_seen_reasons_photos_and_unknown_codes_reach_the_report(site, manager, phone, app,
+                                                                 login):
+    import hashlib
+
+    from PIL import Image
+
+    from app.files import store
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(out, "PNG")
+    photo = store.put(out.getvalue(), hashlib.sha256(out.getvalue()).hexdigest()).sha256
+    tags = assets_in(site["A"], 2, "A", manager)
+    stocktake = service.start(site["SITE"], actor=manager)
+    db.session.commit()
+    phone([scan(tags[0], stocktake, "ROOM-A", how="seen", reason="label worn off",
+                photos=[photo])])
+    token = make_token(make_user(Role.TECHNICIAN))
+    headers = {"Authorization": f"Bearer {token}"}
+    sighting = {"id": str(uuid.uuid4()), "code": "FOREIGN-77", "location": "ROOM-A",
+                "occurred_at": "2026-11-30T10:00:00Z"}
+    client = app.test_client()
+    url = f"/api/v1/stocktakes/{stocktake.id}/unknown"
+    assert client.post(url, json=sighting, headers=headers).status_code == 201
+    again = client.post(url, json=sighting, headers=headers)
+    assert again.status_code == 200 and again.json["status"] == "duplicate"
+    reused = client.post(url, json=sighting | {"code": "OTHER"}, headers=headers)
+    assert reused.status_code == 422
+    outside = client.post(url, json=sighting | {"id": str(uuid.uuid4()), "location": "ROOM-X"},
+                          headers=headers)
+    assert outside.status_code == 422 and "not inside" in outside.json["error"]["message"]
+    rows = list(csv.DictReader(io.StringIO(login(Role.AUDITOR).get(
+        f"/admin/stocktakes/{stocktake.id}/report.csv").get_data(as_text=True))))
+    seen = next(r for r in rows if r["tag"] == tags[0])
+    assert (seen["how counted"], seen["why not scanned"], seen["photos"]) == (
+        "seen", "label worn off", "1")
+    unknown = next(r for r in rows if r["result"] == "unknown")
+    assert (unknown["tag"], unknown["seen location"]) == ("FOREIGN-77", "ROOM-A")
+    pdf = login(Role.AUDITOR).get(f"/api/v1/stocktakes/{stocktake.id}/report.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+                    .split())
+    assert "label worn off" in text and "FOREIGN-77" in text
+    service.finish(stocktake, actor=manager)
+    db.session.commit()
+    late = client.post(url, json=sighting | {"id": str(uuid.uuid4())}, headers=headers)
+    assert late.status_code == 422 and "finished" in late.json["error"]["message"]
