@@ -97,11 +97,9 @@ def _leaving(tag: str) -> Asset:
 def _dispose(asset: Asset, data: dict, actor: User):
     outcome = apply_event(EventIn("dispose", asset.tag, dict(data)), actor=actor)
     if outcome.status != "applied":  # the dispose handler's refusal, e.g. no verified wipe
-        error = DomainError(f"{asset.tag} was refused: {outcome.reason} No asset in the batch "
-                            "was disposed of.", {"tags": asset.tag, "refusal": outcome.details})
-        error.code = outcome.code or "conflict"
-        error.status_code = 422 if outcome.code == "invalid" else 409
-        raise error
+        raise DomainError(f"{asset.tag} was refused: {outcome.reason} No asset in the batch "
+                          "was disposed of.", {"tags": asset.tag, "refusal": outcome.details},
+                          code=outcome.code)
     return outcome.event
 
 

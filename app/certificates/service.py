@@ -38,7 +38,6 @@ THUMBNAIL_PX = 360
 
 
 class CertificateFailed(DomainError):
-    status_code = 500
     code = "certificate_failed"
 
 

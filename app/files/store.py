@@ -29,17 +29,14 @@ _PIL_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/webp
 class BlobRefused(DomainError):
     """An upload the store will not keep; the message says why, for a person."""
 
-    status_code = 422
     code = "invalid_blob"
 
 
 class BadName(BlobRefused):
-    status_code = 400
     code = "invalid_sha256"
 
 
 class EmptyBlob(BlobRefused):
-    status_code = 400
     code = "empty"
 
 
@@ -48,17 +45,14 @@ class HashMismatch(BlobRefused):
 
 
 class TooLarge(BlobRefused):
-    status_code = 413
     code = "image_too_large"
 
 
 class TooManyPixels(BlobRefused):
-    status_code = 413
     code = "too_many_pixels"
 
 
 class NotAnImage(BlobRefused):
-    status_code = 415
     code = "not_an_image"
 
 
