@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app import numbering
 from app.assets.models import Asset, tag_is
 from app.auth.models import User
 from app.certificates import service
@@ -38,7 +39,7 @@ def create_batch(tags, *, vendor: str, vendor_certification: str, method: str, a
     with db.session.begin_nested():  # all of the batch, or none of it
         assets = [_leaving(tag) for tag in tags]
         now = utcnow()
-        number = _next_number(now.year)
+        number = numbering.next_number(DisposalBatch.number, PREFIX, now.year)
         data = {"method": method, "vendor": vendor,
                 "vendor_certification": vendor_certification, "batch": number}
         # The handover, as each asset's custody event records it: who, and their signatures.
@@ -101,13 +102,6 @@ def _dispose(asset: Asset, data: dict, actor: User):
                           "was disposed of.", {"tags": asset.tag, "refusal": outcome.details},
                           code=outcome.code)
     return outcome.event
-
-
-def _next_number(year: int) -> str:
-    prefix = f"{PREFIX}-{year}-"
-    last = db.session.scalar(sa.select(DisposalBatch.number).where(
-        DisposalBatch.number.like(prefix + "%")).order_by(DisposalBatch.number.desc()).limit(1))
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
 
 
 def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: User,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from PIL import Image
 
+from app import numbering
 from app.assets.models import Asset
 from app.auth.roles import Permission
 from app.certificates.models import PREFIX, Certificate, CertificateKind
@@ -75,7 +76,8 @@ def issue(kind: CertificateKind, asset: Asset, details: dict, *,
     """Render a certificate and keep its PDF; the caller holds the chain lock. It is returned
     unsaved, for its event to bring (Change.records) or the caller to add."""
     now = utcnow()
-    number, key = _next_number(kind, now.year), secrets.token_urlsafe(16)
+    number = numbering.next_number(Certificate.number, PREFIX[kind], now.year)
+    key = secrets.token_urlsafe(16)
     head = audit.lock_chain()  # held already: this is the chain's head as the event sees it
     facts = {"number": number, "kind": str(kind), "issued_at": isoformat(now),
              "organisation": current_app.config["ORGANISATION"],
@@ -95,13 +97,6 @@ def issue(kind: CertificateKind, asset: Asset, details: dict, *,
                        supersedes_id=supersedes.id if supersedes else None)
     cert.seal = audit.seal(cert.sealed())
     return cert
-
-
-def _next_number(kind: CertificateKind, year: int) -> str:
-    prefix = f"{PREFIX[kind]}-{year}-"
-    last = db.session.scalar(sa.select(Certificate.number).where(
-        Certificate.number.like(prefix + "%")).order_by(Certificate.number.desc()).limit(1))
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
 
 
 def verify_url(number: str, key: str) -> str:
