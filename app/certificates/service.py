@@ -12,14 +12,13 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from PIL import Image
 
-from app import numbering
+from app import numbering, symbols
 from app.assets.models import Asset
 from app.auth.roles import Permission
 from app.certificates.models import PREFIX, Certificate, CertificateKind
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.files import store
-from app.labels import symbols
 from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.links import public_base
