@@ -12,7 +12,7 @@ STATUS = {
     "conflict": 409, "invalid_transition": 409, "duplicate": 409, "id_reused": 409,
     "already_resolved": 409, "not_applied": 409,
     "too_large": 413, "image_too_large": 413, "too_many_pixels": 413,
-    "not_an_image": 415, "unsupported_image": 415,
+    "not_an_image": 415,
     "invalid": 422, "invalid_blob": 422, "hash_mismatch": 422, "bad_image": 422,
     "corrupt_image": 422,
     "too_many_attempts": 429,

@@ -31,7 +31,7 @@ def answer(app, error: DomainError, path="/api/v1/raise"):
 def test_every_subclass_takes_its_status_from_the_one_map(app):
     subclasses = every_subclass()  # create_app has imported every domain
     names = {cls.__name__ for cls in subclasses}
-    assert {"ValidationFailed", "BlobRefused", "UploadRefused", "CertificateFailed",
+    assert {"ValidationFailed", "BlobRefused", "ImageRefused", "CertificateFailed",
             "Throttled", "NoPublicAddress", "AlreadyResolved"} <= names, names
     for cls in subclasses:
         assert cls.status == STATUS[cls.code], cls
