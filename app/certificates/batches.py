@@ -106,8 +106,8 @@ def _dispose(asset: Asset, data: dict, actor: User):
 
 def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: User,
              people: dict, signatures: dict):
-    """The batch certificate. Its row names the first asset and its dispose event (the
-    certificate table needs one of each); its facts list every asset."""
+    """The batch certificate: its facts list every asset with its disposal certificate; its
+    row names no asset and no event (it is of all of them), and the batch names it."""
     listed = [service._asset_facts(asset) | {
         "disposal_certificate": event.data["certificate"]["number"]}
         for asset, event in zip(assets, events, strict=True)]
@@ -118,8 +118,7 @@ def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: Use
                "notes": batch.notes, "assets": listed, "signatures": signatures,
                "operator": service.person(people.get("operator")),
                "witness": service.person(people.get("witness"))}
-    cert = service.issue(CertificateKind.DISPOSAL_BATCH, assets[0], details)
-    cert.event_id = events[0].id
+    cert = service.issue(CertificateKind.DISPOSAL_BATCH, None, details)
     db.session.add(cert)
     db.session.flush()
     return cert
