@@ -2,46 +2,68 @@
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
+# Every code a DomainError carries, and the HTTP status it answers with: the one place a
+# status is decided. A refusal inside the pipeline travels on as its code alone (Outcome.code),
+# so whoever raises it again (apply_or_raise, a disposal batch) finds the same status here.
+STATUS = {
+    "bad_request": 400, "invalid_sha256": 400, "empty": 400,
+    "forbidden": 403,
+    "not_found": 404, "unknown_payload": 404,
+    "conflict": 409, "invalid_transition": 409, "duplicate": 409, "id_reused": 409,
+    "already_resolved": 409, "not_applied": 409,
+    "too_large": 413, "image_too_large": 413, "too_many_pixels": 413,
+    "not_an_image": 415,
+    "invalid": 422, "invalid_blob": 422, "hash_mismatch": 422, "bad_image": 422,
+    "corrupt_image": 422,
+    "too_many_attempts": 429,
+    "certificate_failed": 500,
+    "no_public_address": 503,
+}
+
 
 class DomainError(Exception):
-    """A request the domain refuses; the message is for a person."""
+    """A request the domain refuses; the message is for a person. A subclass names its code;
+    its status comes from STATUS. `code=` gives one refusal another code (and so its status),
+    `status=` overrides the status alone."""
 
-    status_code = 409
     code = "conflict"
+    status = STATUS[code]
 
-    def __init__(self, message: str, details: dict | None = None):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.status = STATUS[cls.code]  # a KeyError here: add the new code to STATUS
+
+    def __init__(self, message: str, details: dict | None = None, *, code: str | None = None,
+                 status: int | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or {}
+        if code:
+            self.code = code
+        self.status = status or STATUS.get(self.code, DomainError.status)
 
 
 class ValidationFailed(DomainError):
-    status_code = 422
     code = "invalid"
 
 
 class BadRequest(DomainError):
-    status_code = 400
     code = "bad_request"
 
 
 class NotFound(DomainError):
-    status_code = 404
     code = "not_found"
 
 
 class NotAllowed(DomainError):
-    status_code = 403
     code = "forbidden"
 
 
 class InvalidTransition(DomainError):
-    status_code = 409
     code = "invalid_transition"
 
 
 class Duplicate(DomainError):
-    status_code = 409
     code = "duplicate"
 
 
@@ -62,9 +84,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            return json_error(exc.status_code, exc.code, exc.message, exc.details)
-        return render_template("errors.html", code=exc.status_code,
-                               message=exc.message), exc.status_code
+            return json_error(exc.status, exc.code, exc.message, exc.details)
+        return render_template("errors.html", code=exc.status, message=exc.message), exc.status
 
     @app.errorhandler(SecurityError)
     def untrusted_host(_exc):

@@ -10,7 +10,6 @@ PLACEHOLDER = "http://localhost"  # development with neither configured
 
 
 class NoPublicAddress(DomainError):
-    status_code = 503
     code = "no_public_address"
 
 

@@ -34,7 +34,6 @@ _t = LoginThrottle.__table__
 
 
 class Throttled(DomainError):
-    status_code = 429
     code = "too_many_attempts"
 
 

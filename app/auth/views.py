@@ -34,7 +34,7 @@ def login():
                                         address=request.remote_addr or "")
         except DomainError as exc:
             form.form_errors.append(exc.message)
-            status = exc.status_code if exc.status_code == 429 else 401
+            status = exc.status if exc.status == 429 else 401
             if "retry_after" in exc.details:
                 headers["Retry-After"] = str(exc.details["retry_after"])
         else:

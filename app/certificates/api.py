@@ -1,5 +1,4 @@
 """GET /api/v1/certificates?asset=<tag>, the PDF for API clients, and a certificate request."""
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, request, url_for
 from marshmallow import Schema, fields
@@ -25,14 +24,12 @@ def _item(cert: Certificate) -> dict:
 @bp.get("/certificates")
 @requires(Permission.VIEW)
 def index():
-    """An asset's certificates, oldest first; superseded ones included."""
+    """An asset's certificates, oldest first; superseded ones included, and the certificate
+    of the disposal batch it left in."""
     tag = request.args.get("asset", "").strip()
     if not tag:
         raise ValidationFailed("Say which asset: ?asset=<tag>.", {"asset": "required"})
-    asset = get_by_tag(tag, so.lazyload("*"))
-    certs = db.session.scalars(sa.select(Certificate).where(
-        Certificate.asset_id == asset.id).order_by(Certificate.id)).all()
-    return [_item(c) for c in certs]
+    return [_item(c) for c in service.of_asset(get_by_tag(tag, so.lazyload("*")))]
 
 
 @bp.get("/certificates/<number>.pdf")

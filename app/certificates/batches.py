@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app import numbering
 from app.assets.models import Asset, tag_is
 from app.auth.models import User
 from app.certificates import service
@@ -38,7 +39,7 @@ def create_batch(tags, *, vendor: str, vendor_certification: str, method: str, a
     with db.session.begin_nested():  # all of the batch, or none of it
         assets = [_leaving(tag) for tag in tags]
         now = utcnow()
-        number = _next_number(now.year)
+        number = numbering.next_number(DisposalBatch.number, PREFIX, now.year)
         data = {"method": method, "vendor": vendor,
                 "vendor_certification": vendor_certification, "batch": number}
         # The handover, as each asset's custody event records it: who, and their signatures.
@@ -97,25 +98,16 @@ def _leaving(tag: str) -> Asset:
 def _dispose(asset: Asset, data: dict, actor: User):
     outcome = apply_event(EventIn("dispose", asset.tag, dict(data)), actor=actor)
     if outcome.status != "applied":  # the dispose handler's refusal, e.g. no verified wipe
-        error = DomainError(f"{asset.tag} was refused: {outcome.reason} No asset in the batch "
-                            "was disposed of.", {"tags": asset.tag, "refusal": outcome.details})
-        error.code = outcome.code or "conflict"
-        error.status_code = 422 if outcome.code == "invalid" else 409
-        raise error
+        raise DomainError(f"{asset.tag} was refused: {outcome.reason} No asset in the batch "
+                          "was disposed of.", {"tags": asset.tag, "refusal": outcome.details},
+                          code=outcome.code)
     return outcome.event
-
-
-def _next_number(year: int) -> str:
-    prefix = f"{PREFIX}-{year}-"
-    last = db.session.scalar(sa.select(DisposalBatch.number).where(
-        DisposalBatch.number.like(prefix + "%")).order_by(DisposalBatch.number.desc()).limit(1))
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
 
 
 def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: User,
              people: dict, signatures: dict):
-    """The batch certificate. Its row names the first asset and its dispose event (the
-    certificate table needs one of each); its facts list every asset."""
+    """The batch certificate: its facts list every asset with its disposal certificate; its
+    row names no asset and no event (it is of all of them), and the batch names it."""
     listed = [service._asset_facts(asset) | {
         "disposal_certificate": event.data["certificate"]["number"]}
         for asset, event in zip(assets, events, strict=True)]
@@ -126,8 +118,7 @@ def _certify(batch: DisposalBatch, assets: list[Asset], events: list, actor: Use
                "notes": batch.notes, "assets": listed, "signatures": signatures,
                "operator": service.person(people.get("operator")),
                "witness": service.person(people.get("witness"))}
-    cert = service.issue(CertificateKind.DISPOSAL_BATCH, assets[0], details)
-    cert.event_id = events[0].id
+    cert = service.issue(CertificateKind.DISPOSAL_BATCH, None, details)
     db.session.add(cert)
     db.session.flush()
     return cert

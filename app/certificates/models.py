@@ -25,11 +25,19 @@ PREFIX = {CertificateKind.DATA_DESTRUCTION: "DD", CertificateKind.DISPOSAL: "DC"
 
 
 class Certificate(db.Model):
+    """One asset's certificate names the asset and the event it certifies. A disposal batch's
+    certificate names neither: it covers several assets and their events, and its batch names
+    it (DisposalBatch.certificate_id)."""
+
+    __table_args__ = (sa.CheckConstraint(
+        "kind = 'disposal_batch' OR (asset_id IS NOT NULL AND event_id IS NOT NULL)",
+        name="asset_unless_batch"),)
+
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     number: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)  # DD-2026-000001
     kind: so.Mapped[CertificateKind] = so.mapped_column(str_enum(CertificateKind))
-    asset_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("asset.id"), index=True)
-    event_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("event.id"), index=True)
+    asset_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("asset.id"), index=True)
+    event_id: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("event.id"), index=True)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))  # of the PDF, its blob name
     issued_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     supersedes_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("certificate.id"),
@@ -40,8 +48,8 @@ class Certificate(db.Model):
     verify_key: so.Mapped[str] = so.mapped_column(sa.String(32))
     seal: so.Mapped[str] = so.mapped_column(sa.String(64))  # audit.seal(self.sealed())
 
-    asset: so.Mapped[Asset] = so.relationship()
-    event: so.Mapped[Event] = so.relationship()
+    asset: so.Mapped[Asset | None] = so.relationship()
+    event: so.Mapped[Event | None] = so.relationship()
     supersedes: so.Mapped["Certificate | None"] = so.relationship(remote_side=[id])
 
     def sealed(self) -> list:
@@ -53,6 +61,18 @@ class Certificate(db.Model):
     @property
     def superseded_by(self) -> "Certificate | None":
         return db.session.scalar(sa.select(Certificate).where(Certificate.supersedes_id == self.id))
+
+    @property
+    def batch(self) -> "DisposalBatch | None":
+        """The disposal batch a batch certificate is for: the batch names the certificate it
+        was issued with, and a correction supersedes that one."""
+        if self.kind != CertificateKind.DISPOSAL_BATCH:
+            return None
+        first = self
+        while first.supersedes is not None:
+            first = first.supersedes
+        return db.session.scalar(sa.select(DisposalBatch).where(
+            DisposalBatch.certificate_id == first.id))
 
 
 class DisposalBatch(db.Model):

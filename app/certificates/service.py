@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from PIL import Image
 
+from app import numbering, symbols
 from app.assets.models import Asset
 from app.auth.roles import Permission
-from app.certificates.models import PREFIX, Certificate, CertificateKind
+from app.certificates.models import PREFIX, Certificate, CertificateKind, DisposalBatch
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.files import store
-from app.labels import symbols
 from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.links import public_base
@@ -38,7 +38,6 @@ THUMBNAIL_PX = 360
 
 
 class CertificateFailed(DomainError):
-    status_code = 500
     code = "certificate_failed"
 
 
@@ -71,16 +70,22 @@ def person(text: str | None) -> str:
     return f"{found.name} ({found.code})" if found else text
 
 
-def issue(kind: CertificateKind, asset: Asset, details: dict, *,
+def issue(kind: CertificateKind, asset: Asset | None, details: dict, *,
           supersedes: Certificate | None = None) -> Certificate:
     """Render a certificate and keep its PDF; the caller holds the chain lock. It is returned
-    unsaved, for its event to bring (Change.records) or the caller to add."""
+    unsaved, for its event to bring (Change.records) or the caller to add. A disposal batch's
+    certificate is of no one asset (`asset` None): its details list them all."""
+    if (asset is None) != (kind == CertificateKind.DISPOSAL_BATCH):
+        raise ValueError(f"A {kind} certificate is issued for "
+                         f"{'a batch, not an asset' if asset else 'an asset'}.")
     now = utcnow()
-    number, key = _next_number(kind, now.year), secrets.token_urlsafe(16)
+    number = numbering.next_number(Certificate.number, PREFIX[kind], now.year)
+    key = secrets.token_urlsafe(16)
     head = audit.lock_chain()  # held already: this is the chain's head as the event sees it
     facts = {"number": number, "kind": str(kind), "issued_at": isoformat(now),
              "organisation": current_app.config["ORGANISATION"],
-             "verify_url": verify_url(number, key), "asset": _asset_facts(asset),
+             "verify_url": verify_url(number, key),
+             **({"asset": _asset_facts(asset)} if asset else {}),
              "supersedes": supersedes.number if supersedes else None,
              "audit_anchor": {"seq": head.seq, "hash": head.hash}, **_plain(details)}
     try:
@@ -91,18 +96,11 @@ def issue(kind: CertificateKind, asset: Asset, details: dict, *,
         raise CertificateFailed(f"The certificate could not be made: {exc}") from exc
     sha256 = hashlib.sha256(pdf).hexdigest()
     keep(pdf, sha256)
-    cert = Certificate(number=number, kind=kind, asset_id=asset.id, sha256=sha256,
-                       issued_at=now, facts=facts, verify_key=key,
+    cert = Certificate(number=number, kind=kind, asset_id=asset.id if asset else None,
+                       sha256=sha256, issued_at=now, facts=facts, verify_key=key,
                        supersedes_id=supersedes.id if supersedes else None)
     cert.seal = audit.seal(cert.sealed())
     return cert
-
-
-def _next_number(kind: CertificateKind, year: int) -> str:
-    prefix = f"{PREFIX[kind]}-{year}-"
-    last = db.session.scalar(sa.select(Certificate.number).where(
-        Certificate.number.like(prefix + "%")).order_by(Certificate.number.desc()).limit(1))
-    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
 
 
 def verify_url(number: str, key: str) -> str:
@@ -159,6 +157,24 @@ def keep(pdf: bytes, sha256: str) -> None:
     store.put_document(pdf)
 
 
+def of_asset(asset: Asset) -> list[Certificate]:
+    """An asset's certificates, oldest first, superseded ones included: its own, and the
+    certificate of the disposal batch it left in with its corrections. That one's row names
+    no asset (it covers several): the asset's dispose event names the batch, and the batch
+    names the certificate it was issued with."""
+    left_in = sa.select(Event.data["batch"].as_string()).where(
+        Event.asset_id == asset.id, Event.type == "dispose", Event.outcome == "applied")
+    ids = set(db.session.scalars(sa.select(DisposalBatch.certificate_id).where(
+        DisposalBatch.number.in_(left_in), DisposalBatch.certificate_id.is_not(None))))
+    newer = ids
+    while newer:  # each correction supersedes the one before
+        newer = set(db.session.scalars(sa.select(Certificate.id).where(
+            Certificate.supersedes_id.in_(newer)))) - ids
+        ids |= newer
+    return db.session.scalars(sa.select(Certificate).where(sa.or_(
+        Certificate.asset_id == asset.id, Certificate.id.in_(ids))).order_by(Certificate.id)).all()
+
+
 def find(number: str) -> Certificate:
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.number == number))
     if cert is None:
@@ -202,7 +218,7 @@ def correct(cert: Certificate, changes: dict, *, reason: str, actor) -> Certific
     details = keep_facts | changes | {"correction": {
         "reason": reason.strip(), "by": str(actor), "of": cert.number}}
     new = issue(cert.kind, cert.asset, details, supersedes=cert)
-    new.event_id = cert.event_id  # the same event, described again
+    new.event_id = cert.event_id  # the same event described again (a batch's: none)
     db.session.add(new)
     db.session.flush()
     return new

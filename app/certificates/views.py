@@ -56,7 +56,7 @@ def pdf(number):
 @requires(Permission.VIEW)
 def detail(number):
     cert = service.find(number)
-    return render_template("certificates/detail.html", cert=cert,
+    return render_template("certificates/detail.html", cert=cert, batch=cert.batch,
                            superseded_by=cert.superseded_by, fields=service.CORRECTABLE)
 
 

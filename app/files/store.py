@@ -6,64 +6,38 @@ import io
 import os
 import re
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from app import images
 from app.errors import DomainError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
 _NAME = re.compile(r"[0-9a-f]{64}")
 
-# What a phone photo may be, by its first bytes; the rest (SVG, HTML, PDF, ...) is refused
-# up front, so nothing served back from here can run script in a browser.
-_MAGIC = [(b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
-_PIL_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/webp": {"WEBP"}}
+# What a phone photo may be; everything else (SVG, HTML, PDF, GIF ...) is refused by its first
+# bytes (app/images.py), so nothing served back from here can run script in a browser.
+PHOTOS = ("JPEG", "PNG", "WEBP")
 
 
 class BlobRefused(DomainError):
-    """An upload the store will not keep; the message says why, for a person."""
+    """An upload whose name is wrong, or does not match it; what is wrong with the image
+    itself app.images refuses."""
 
-    status_code = 422
     code = "invalid_blob"
 
 
 class BadName(BlobRefused):
-    status_code = 400
     code = "invalid_sha256"
-
-
-class EmptyBlob(BlobRefused):
-    status_code = 400
-    code = "empty"
 
 
 class HashMismatch(BlobRefused):
     code = "hash_mismatch"
-
-
-class TooLarge(BlobRefused):
-    status_code = 413
-    code = "image_too_large"
-
-
-class TooManyPixels(BlobRefused):
-    status_code = 413
-    code = "too_many_pixels"
-
-
-class NotAnImage(BlobRefused):
-    status_code = 415
-    code = "not_an_image"
-
-
-class CorruptImage(BlobRefused):
-    code = "corrupt_image"
 
 
 @dataclass(frozen=True)
@@ -112,43 +86,37 @@ def read(sha256: str) -> bytes:
 
 def type_of(data: bytes) -> str | None:
     """The MIME type the first bytes announce, when it is one we keep."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((mime for magic, mime in _MAGIC if data.startswith(magic)), None)
+    name = images.sniff(data, PHOTOS)
+    return images.FORMATS[name].mime if name else None
 
 
 def mime_type(sha256: str) -> str:
     """The stored file's type, from its first bytes (it was checked when stored)."""
     with path_for(sha256).open("rb") as f:
-        return type_of(f.read(16)) or "application/octet-stream"
+        return type_of(f.read(images.HEAD)) or "application/octet-stream"
 
 
 def check_size(size: int) -> None:
-    limit = current_app.config.get("BLOB_MAX_BYTES", DEFAULT_MAX_BYTES)
-    if size > limit:
-        raise TooLarge(f"The photo is larger than the {_megabytes(limit)} limit; "
-                       "send it at a smaller size.", {"size": size, "limit": limit})
+    images.check_size(size, current_app.config.get("BLOB_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def put(data: bytes, sha256: str) -> Blob:
     """Store `data` under its SHA-256, which must be `sha256`; a second put is a no-op."""
     check_name(sha256)
-    if not data:
-        raise EmptyBlob("The upload is empty.")
-    check_size(len(data))
+    max_bytes = current_app.config.get("BLOB_MAX_BYTES", DEFAULT_MAX_BYTES)
+    images.check_bytes(data, max_bytes)
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
         raise HashMismatch("The upload's SHA-256 does not match its name; it was changed or "
                            "cut short on the way. Send it again.",
                            {"expected": sha256, "actual": actual})
-    mime = type_of(data)
-    if mime is None:
-        raise NotAnImage("Only JPEG, PNG and WEBP photos can be stored.")
+    mime = images.FORMATS[images.format_of(data, PHOTOS)].mime
     path = path_for(sha256)
     if path.is_file():
         # Same name, so the same bytes, checked when they were first stored.
         return Blob(sha256, len(data), mime, created=False)
-    check_image(data, mime, current_app.config.get("BLOB_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    images.check(data, formats=PHOTOS, max_bytes=max_bytes,
+                 max_pixels=current_app.config.get("BLOB_MAX_PIXELS", DEFAULT_MAX_PIXELS))
     _write_atomically(path, data)
     return Blob(sha256, len(data), mime, created=True)
 
@@ -161,35 +129,6 @@ def put_document(data: bytes) -> str:
     if not path.is_file():
         _write_atomically(path, data)
     return sha256
-
-
-def check_image(data: bytes, mime: str, max_pixels: int) -> None:
-    """Refuse anything Pillow cannot fully decode as the format its magic bytes claim."""
-    with warnings.catch_warnings():
-        # Pillow warns (or raises) on huge pixel counts; both are a refusal here.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))  # reads the header only
-            if image.format not in _PIL_FORMATS[mime]:
-                raise NotAnImage("The photo's contents do not match its type.")
-            width, height = image.size
-            if width * height > max_pixels:
-                raise TooManyPixels(f"The photo has too many pixels ({width}x{height}); "
-                                    "resize it before sending.",
-                                    {"pixels": width * height, "limit": max_pixels})
-            image.verify()  # structure (PNG chunk CRCs); then decode, which finds truncation
-            image = Image.open(io.BytesIO(data))
-            # JPEG: decoding at 1/8 scale still reads every byte, so it finds the same
-            # truncation with 1/64 of the memory.
-            image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-            image.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise TooManyPixels("The photo has too many pixels; resize it first.") from exc
-        except UnidentifiedImageError as exc:
-            raise NotAnImage("Only JPEG, PNG and WEBP photos can be stored.") from exc
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise CorruptImage("The photo is damaged or incomplete; take or send it again.") \
-                from exc
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -208,10 +147,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
 THUMBNAIL_PX = 320
@@ -234,3 +169,4 @@ def thumbnail(sha256: str, px: int = THUMBNAIL_PX) -> Path:
                 image.convert("RGB").save(out, "JPEG", quality=82)
         _write_atomically(path, out.getvalue())
     return path
+

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from app import symbols
 from app.assets import series
 from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.labels import symbols
 from app.labels.layouts import STOCKS, Stock
 from app.pdf import html_to_pdf
 

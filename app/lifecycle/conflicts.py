@@ -26,14 +26,12 @@ MAX_NOTE = 2000
 
 
 class AlreadyResolved(DomainError):
-    status_code = 409
     code = "already_resolved"
 
 
 class NotApplied(DomainError):
     """The device's change cannot be applied to the asset as it is now."""
 
-    status_code = 409
     code = "not_applied"
 
 

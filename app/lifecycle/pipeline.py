@@ -202,19 +202,11 @@ def apply_or_raise(incoming: EventIn, *, actor: User) -> Event:
     """For forms and the REST API: the applied event, or the refusal as a DomainError."""
     outcome = apply_event(incoming, actor=actor)
     if outcome.status == "rejected":
-        error = DomainError(outcome.reason, outcome.details)
-        error.code = outcome.code
-        error.status_code = _STATUS.get(outcome.code, 409)
-        raise error
+        raise DomainError(outcome.reason, outcome.details, code=outcome.code)
     if outcome.status == "conflict":
-        error = DomainError(f"Saved as a conflict for a manager to resolve: {outcome.reason}")
-        error.code = "conflict"
-        raise error
+        raise DomainError(f"Saved as a conflict for a manager to resolve: {outcome.reason}",
+                          code="conflict")
     return outcome.event
-
-
-_STATUS = {"invalid": 422, "not_found": 404, "forbidden": 403, "duplicate": 409, "id_reused": 409,
-           "invalid_transition": 409, "too_large": 413}
 
 
 def _earlier(incoming: EventIn, actor: User) -> Outcome | None:
@@ -314,10 +306,8 @@ def _check_envelope(incoming: EventIn) -> types.EventType:
     size = len(json.dumps(incoming.data, default=str))
     limit = current_app.config["MAX_EVENT_DATA_BYTES"]
     if size > limit:
-        error = ValidationFailed(f"This event's data is {size:,} bytes; the limit is {limit:,}.",
-                                 {"data": "too large"})
-        error.code = "too_large"
-        raise error
+        raise ValidationFailed(f"This event's data is {size:,} bytes; the limit is {limit:,}.",
+                               {"data": "too large"}, code="too_large")
     if incoming.occurred_at and incoming.occurred_at > utcnow() + MAX_CLOCK_SKEW:
         raise ValidationFailed("This event says it happened in the future; check the device's "
                                "clock.", {"occurred_at": "in the future"})

@@ -4,12 +4,13 @@ import threading
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 
+from app import images
 from app.api import documented
 from app.assets import service as assets
 from app.assets.models import Asset
 from app.auth.access import requires
 from app.auth.roles import Permission
-from app.errors import BadRequest, DomainError, NotFound, ValidationFailed, json_error
+from app.errors import BadRequest, NotFound, ValidationFailed, json_error
 from app.lifecycle.states import next_events
 from app.scanning import decode, service
 
@@ -25,25 +26,15 @@ def scan():
         raise ValidationFailed("Send what the camera read as ?payload=...", {"payload": "empty"})
     result = service.resolve(raw)
     if result.asset is None:
-        error = NotFound(
+        raise NotFound(
             f"No asset carries the code {result.payload.text[:80]!r}. Attach this label to an "
             "asset, or register a new one with it.",
             {"payload": result.payload.text, "code": result.payload.code,
              "candidates": assets.records_where(Asset.id.in_([a.id for a in result.candidates])),
-             "can_bind": bool(result.payload.code)})
-        error.code = "unknown_payload"
-        raise error
+             "can_bind": bool(result.payload.code)}, code="unknown_payload")
     return assets.record_for(result.asset.tag) | {
         "matched_by": result.matched_by,
         "actions": next_events(result.asset.status, current_user.role)}
-
-
-class UploadRefused(DomainError):
-    code = "bad_image"
-
-
-_STATUS = {"empty": 400, "image_too_large": 413, "too_many_pixels": 413,
-           "not_an_image": 415, "unsupported_image": 415, "corrupt_image": 422}
 
 
 # One photo at a time per process: a decode holds up to ~100 MB and a core for up to a second,
@@ -73,10 +64,9 @@ def decode_photo():
         codes = decode.decode_bytes(upload.read(config["DECODE_MAX_BYTES"] + 1),
                                     max_bytes=config["DECODE_MAX_BYTES"],
                                     max_pixels=config["DECODE_MAX_PIXELS"])
-    except decode.DecodeError as exc:
-        error = UploadRefused(exc.message, {"image": exc.code})
-        error.code, error.status_code = exc.code, _STATUS.get(exc.code, 422)
-        raise error from None
+    except images.ImageRefused as exc:
+        # Named by the form field it came in, as refusals name theirs, with the gate's details.
+        raise type(exc)(exc.message, {"image": exc.code} | exc.details) from None
     finally:
         DECODING.release()
     return {"codes": [{"text": c.text, "format": c.format, "box": c.box} for c in codes]}

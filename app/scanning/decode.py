@@ -8,42 +8,34 @@ zxing-cpp and then zbar, stopping at the first step that yields a code.  Each st
 because it reads photos of sets it was not tuned on (tests/bench/bench_decode_cv.py), so a
 typical photo costs a few milliseconds and a hopeless one a few tens.
 
-DecodeError codes: "empty", "image_too_large", "too_many_pixels", "not_an_image",
-"unsupported_image", "corrupt_image".
+An upload is checked by the one image gate (app/images.py), which refuses it with an
+images.ImageRefused ("empty", "image_too_large", "too_many_pixels", "not_an_image",
+"corrupt_image"); decoding it at a bounded size happens inside that gate.
 """
 from __future__ import annotations
 
-import io
 import math
-import warnings
 from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 import zxingcpp
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from pyzbar import pyzbar
+
+from app import images
 
 DEFAULT_MAX_BYTES = 15 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 24_000_000  # see DECODE_MAX_PIXELS in app/config.py
 
-# Formats a camera upload can reasonably be in; anything else is refused up front.
-ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"}
+# Formats a camera upload can reasonably be in; anything else is refused by its first bytes.
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 
 # The cascade works on a copy no larger than this (longest side, pixels): enough for a
 # small code in a phone photo, small enough that zbar stays fast.
 WORK_SIDE = 2000
 # Upscaled variants stop at this size: beyond it zbar gets slow and gains nothing.
 UPSCALE_SIDE = 1024
-
-
-class DecodeError(ValueError):
-    """An upload that cannot be decoded; `code` is a slug, the message is for a person."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -66,39 +58,13 @@ def load_image(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 def _load(data: bytes, max_bytes: int, max_pixels: int) -> tuple[np.ndarray, tuple[float, float]]:
     """load_image, and how many upload pixels one returned pixel spans (across, down)."""
-    if not data:
-        raise DecodeError("empty", "The upload is empty.")
-    if len(data) > max_bytes:
-        raise DecodeError("image_too_large",
-                          f"The image is larger than {max_bytes // (1024 * 1024) or 1} MB.")
-    with warnings.catch_warnings():
-        # Pillow warns (or raises) on huge pixel counts; treat both as a refusal.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            # Image.open only reads the header, so the size check below happens
-            # before a single pixel is decompressed.
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ALLOWED_FORMATS:
-                raise DecodeError("unsupported_image",
-                                  f"{image.format} images are not supported; use JPEG or PNG.")
-            width, height = image.size
-            if width * height > max_pixels:
-                raise DecodeError("too_many_pixels",
-                                  f"The image has too many pixels ({width}x{height}).")
-            Image.open(io.BytesIO(data)).verify()  # structural check (e.g. PNG CRCs)
-            # A JPEG decodes straight to gray at 1/2, 1/4 or 1/8 scale, never below WORK_SIDE:
-            # a 24 MP photo then takes 6 MB instead of 72 MB of RGB. Other formats ignore it.
-            image.draft("L", _fitting(image.size, WORK_SIDE))
-            image.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise DecodeError("too_many_pixels", "The image has too many pixels.") from exc
-        except UnidentifiedImageError as exc:
-            raise DecodeError("not_an_image", "The upload is not an image.") from exc
-        except DecodeError:
-            raise
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise DecodeError("corrupt_image",
-                              "The image is damaged or incomplete; try taking it again.") from exc
+    with images.opened(data, formats=FORMATS, max_bytes=max_bytes,
+                       max_pixels=max_pixels) as image:
+        width, height = image.size
+        # A JPEG decodes straight to gray at 1/2, 1/4 or 1/8 scale, never below WORK_SIDE:
+        # a 24 MP photo then takes 6 MB instead of 72 MB of RGB. Other formats ignore it.
+        image.draft("L", _fitting(image.size, WORK_SIDE))
+        image.load()
     image = _reduce(image, WORK_SIDE)  # every copy made below is of the small image
     stored = image.size
     image = ImageOps.exif_transpose(image)  # phones store photos sideways + a rotate tag

@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from app.scanning.decode import DEFAULT_MAX_PIXELS, DecodeError, decode_bytes  # noqa: E402
+from app.images import ImageRefused  # noqa: E402
+from app.scanning.decode import DEFAULT_MAX_PIXELS, decode_bytes  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "decode-dev"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
@@ -51,7 +52,7 @@ def main(folder: Path) -> int:
         start = time.perf_counter()
         try:
             codes = decode_bytes(data)
-        except DecodeError:
+        except ImageRefused:
             codes = []
         ms = (time.perf_counter() - start) * 1000
         ok = any(matches(expected, code.text) for code in codes)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app import create_app
+from app import create_app, images
 from app.auth.roles import Role
 from app.extensions import db
 from app.files import store
@@ -161,7 +161,7 @@ def test_a_photo_over_the_byte_limit_is_a_413(app, tech):
     reply = put(tech, data)
     assert (reply.status_code, reply.json["error"]["code"]) == (413, "image_too_large")
     assert "1,000 bytes limit" in reply.json["error"]["message"]
-    with pytest.raises(store.TooLarge):  # the store checks too, for bodies of unknown length
+    with pytest.raises(images.TooLarge):  # the store checks too, for bodies of unknown length
         store.put(data, sha(data))
     assert stored_files() == []
 

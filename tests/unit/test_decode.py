@@ -11,11 +11,11 @@ import qrcode
 import zxingcpp
 from PIL import Image
 
+from app.images import ImageRefused
 from app.scanning.decode import (
     DEFAULT_MAX_PIXELS,
     WORK_SIDE,
     Code,
-    DecodeError,
     _thin,
     _zxing,
     decode_bytes,
@@ -117,7 +117,7 @@ def test_blank_image_has_no_codes():
 
 
 def _error_code(data, **limits):
-    with pytest.raises(DecodeError) as info:
+    with pytest.raises(ImageRefused) as info:
         decode_bytes(data, **limits)
     assert str(info.value)  # a message a person can read
     return info.value.code

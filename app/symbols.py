@@ -1,5 +1,5 @@
-"""Vector symbols for labels: QR codes (qrcode) and Code 128 (zxing-cpp) as SVG path data, so
-they stay sharp on thermal printers instead of blurring like scaled bitmaps.
+"""Vector symbols for labels and certificates: QR codes (qrcode) and Code 128 (zxing-cpp) as
+SVG path data, so they stay sharp on thermal printers instead of blurring like scaled bitmaps.
 
 A QR code is drawn as one stroked path, a horizontal line per run of dark modules: far fewer
 path commands than a rectangle per run, which is what WeasyPrint spends its time on."""
