@@ -5,7 +5,8 @@ from flask import Flask
 
 from app import keys, security
 from app.config import ROOT, Config, from_environment
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import compress, csrf, db, login_manager, migrate
+from app.timeutil import parse_datetime
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -28,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.session_protection = "basic"
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+    compress.init_app(app)
 
     security.init(app)
 
@@ -79,6 +81,7 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.filters["label"] = lambda value: str(value or "").replace("_", " ")
     app.jinja_env.filters["fact"] = _fact
     app.jinja_env.filters["device"] = _device
+    app.jinja_env.filters["moment"] = _moment
 
 
 def _fact(value) -> str:
@@ -102,3 +105,11 @@ def _device(device: str) -> str:
     if len(device) == 36 and device.count("-") == 4:  # the random id a phone gives itself
         return f"on a phone (…{device[-4:]})"
     return f"on {device}"
+
+
+def _moment(text: str | None) -> str:
+    """An ISO time a record keeps (2026-12-03T14:51:08Z), as people read it."""
+    try:
+        return parse_datetime(text).strftime("%-d %B %Y, %H:%M UTC")
+    except (TypeError, ValueError, AttributeError):
+        return text or "—"

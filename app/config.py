@@ -49,6 +49,12 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)  # Flask-Login's default is a year
     WTF_CSRF_TIME_LIMIT = None  # queued phone actions may replay hours later
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Brotli where the browser takes it, else gzip; files already compressed (photos, PDFs)
+    # and the service worker's own files are left as they are.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["application/json", "text/html", "text/css", "text/javascript",
+                          "application/javascript", "text/csv", "application/manifest+json"]
+    COMPRESS_MIN_SIZE = 1024
     MAX_EVENT_DATA_BYTES = 1024 * 1024
     MAX_FIELD_LENGTH = 10_000
     # Sign-in throttling (app/auth/throttle.py): password checks allowed per window for an

@@ -2,6 +2,7 @@
 import sqlite3
 
 import sqlalchemy as sa
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -19,6 +20,7 @@ db = SQLAlchemy(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+compress = Compress()  # JSON and pages gzip- or brotli-compressed for phones on weak signal
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

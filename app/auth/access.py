@@ -2,11 +2,11 @@
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from app.auth.models import ApiToken, User, hash_token
-from app.auth.roles import Permission
+from app.auth.roles import Permission, Role
 from app.extensions import db, login_manager
 from app.timeutil import utcnow
 
@@ -24,6 +24,12 @@ def requires(permission: Permission):
         wrapped.permission = permission  # read by the route-matrix test
         return wrapped
     return decorator
+
+
+def home_page(user) -> str:
+    """Where a person lands: technicians in the field app, everyone else at the desk."""
+    field = not user.is_authenticated or user.role is Role.TECHNICIAN
+    return url_for("pwa.scan" if field else "dashboard.index")
 
 
 @login_manager.user_loader
@@ -66,5 +72,5 @@ def user_for_token(token: str) -> User | None:
 def unauthorized():
     if request.path.startswith("/api/"):
         abort(401, "Sign in, or send an API token as 'Authorization: Bearer <token>'.")
-    from flask import redirect, url_for
+    from flask import redirect
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -5,8 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import service
+from app.auth.access import home_page
 from app.auth.forms import LoginForm
-from app.auth.roles import Role
 from app.errors import DomainError
 from app.extensions import db
 
@@ -18,8 +18,7 @@ def _safe_next(target: str | None, user) -> str:
     if target and target.startswith("/") and not target.startswith("//") \
             and not urlsplit(target).netloc:
         return target
-    # Otherwise where the role works: technicians in the field, on the phone app.
-    return url_for("pwa.home" if user.role == Role.TECHNICIAN else "dashboard.index")
+    return home_page(user)  # otherwise where the role works
 
 
 @bp.route("/login", methods=["GET", "POST"])

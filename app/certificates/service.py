@@ -196,8 +196,14 @@ def pdf_bytes(cert: Certificate) -> bytes:
 
 
 # What a manager may correct; the rest (asset, number, event) is what the certificate is about.
-CORRECTABLE = ("technique", "tool", "operator", "witness", "media_serials", "vendor",
-               "vendor_certification", "weight_kg", "residual_value", "notes")
+CORRECTABLE = {
+    CertificateKind.DATA_DESTRUCTION: ("technique", "tool", "media_serials", "operator",
+                                       "witness", "notes"),
+    CertificateKind.DISPOSAL: ("vendor", "vendor_certification", "weight_kg",
+                               "residual_value", "operator", "witness", "notes"),
+    CertificateKind.DISPOSAL_BATCH: ("vendor", "vendor_certification", "weight_kg", "operator",
+                                     "witness", "notes"),
+}
 NUMBERS = {"weight_kg": 100_000, "residual_value": 10**9}  # the limits of a dispose event
 
 
@@ -208,7 +214,7 @@ def correct(cert: Certificate, changes: dict, *, reason: str, actor) -> Certific
                                f"{cert.superseded_by.number}; correct that one.")
     if not reason.strip():
         raise ValidationFailed("Say why the certificate is corrected.", {"reason": "required"})
-    changes = _check_changes({k: v for k, v in changes.items() if k in CORRECTABLE})
+    changes = _check_changes({k: v for k, v in changes.items() if k in CORRECTABLE[cert.kind]})
     if not changes:
         raise ValidationFailed("Nothing to correct.")
     audit.lock_chain()  # numbers are allocated one at a time, as in the pipeline

@@ -37,7 +37,9 @@ def verify(number):
     return render_template("certificates/verify.html", number=number, cert=cert,
                            actual=actual, tampered=actual != cert.sha256,
                            superseded_by=cert.superseded_by,
-                           full=service.may_see(cert, request.args.get("k", ""), current_user))
+                           full=service.may_see(cert, request.args.get("k", ""), current_user),
+                           methods=service.METHODS, techniques=service.TECHNIQUES,
+                           disposal_methods=service.DISPOSAL_METHODS)
 
 
 def send_pdf(number: str) -> Response:
@@ -57,7 +59,8 @@ def pdf(number):
 def detail(number):
     cert = service.find(number)
     return render_template("certificates/detail.html", cert=cert, batch=cert.batch,
-                           superseded_by=cert.superseded_by, fields=service.CORRECTABLE)
+                           superseded_by=cert.superseded_by,
+                           fields=service.CORRECTABLE[cert.kind])
 
 
 @bp.post("/admin/certificates/<number>/correct")

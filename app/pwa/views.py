@@ -7,6 +7,9 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.auth.access import home_page
 
 bp = Blueprint("pwa", __name__)
 
@@ -17,7 +20,7 @@ SHELL_STATIC = ["css/*.css", "js/**/*.js", "vendor/**/*.js", "vendor/**/*.wasm",
 
 @bp.get("/")
 def home():
-    return redirect(url_for(".scan"))
+    return redirect(home_page(current_user))
 
 
 @bp.get("/scan")

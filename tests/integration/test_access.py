@@ -137,14 +137,16 @@ def test_sign_in_never_redirects_to_another_site(app):
     assert reply.headers["Location"] == "/admin/"
 
 
-@pytest.mark.parametrize("role, home", [(Role.TECHNICIAN, "/"), (Role.MANAGER, "/admin/"),
+@pytest.mark.parametrize("role, home", [(Role.TECHNICIAN, "/scan"), (Role.MANAGER, "/admin/"),
                                         (Role.AUDITOR, "/admin/"), (Role.ADMIN, "/admin/")])
-def test_sign_in_lands_where_the_role_works(app, role, home):
+def test_sign_in_and_the_front_page_land_where_the_role_works(app, role, home):
     user = make_user(role)
     client = app.test_client()
     reply = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
     assert reply.headers["Location"] == home
     assert client.get("/auth/login").headers["Location"] == home  # signed in already
+    assert client.get("/").headers["Location"] == home
+    assert app.test_client().get("/").headers["Location"] == "/scan"  # nobody signed in
 
 
 def test_production_refuses_the_default_secret_key(config):

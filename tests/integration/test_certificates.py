@@ -299,3 +299,17 @@ def test_the_bare_number_says_only_whether_the_certificate_exists_and_holds(app,
     path = store.path_for(cert.sha256)
     path.write_bytes(path.read_bytes() + b"%% edited\n")
     assert "TAMPERED" in app.test_client().get(f"/verify/{cert.number}").get_data(as_text=True)
+
+
+def test_a_certificates_page_offers_only_the_corrections_its_kind_has(app, phone, login):
+    asset = laptop()
+    phone("retire", asset.tag, {"reason": "old"})
+    phone("wipe", asset.tag, wipe_data())
+    [cert] = certificates()
+    page = login(Role.MANAGER).get(f"/admin/certificates/{cert.number}").get_data(as_text=True)
+    assert f"<h1>Data destruction certificate {cert.number}</h1>" in page
+    assert 'name="technique"' in page and 'name="vendor"' not in page
+    assert 'name="residual_value"' not in page
+    ignored = login(Role.MANAGER).post(f"/admin/certificates/{cert.number}/correct",
+                                       data={"vendor": "Not on a wipe", "reason": "test"})
+    assert ignored.status_code == 302 and len(certificates()) == 1  # nothing to correct

@@ -454,3 +454,12 @@ def test_seen_reasons_photos_and_unknown_codes_reach_the_report(site, manager, p
     db.session.commit()
     late = client.post(url, json=sighting | {"id": str(uuid.uuid4())}, headers=headers)
     assert late.status_code == 422 and "finished" in late.json["error"]["message"]
+
+
+def test_finishing_and_cancelling_ask_first(site, manager, login):
+    stocktake = service.start(site["SITE"], actor=manager)
+    db.session.commit()
+    page = login(Role.MANAGER).get(f"/admin/stocktakes/{stocktake.id}").get_data(as_text=True)
+    finish = page[page.index("Finish…"):page.index("Cancel the stock-take…")]
+    assert "later scans are refused" in finish and "Yes, finish it" in finish
+    assert "Yes, cancel it" in page[page.index("Cancel the stock-take…"):]

@@ -276,3 +276,16 @@ def test_the_catalogue_tells_the_phone_each_event_type_in_its_forms_order(app):
         "kind": "person", "required": True, "label": "Person", "sets": "custody"}
     assert [s[0] for s in kinds["wipe"]["signatures"]] == ["operator", "witness"]
     assert kinds["wipe"]["fields"]["witness"]["required"] is True  # WITNESS_REQUIRED
+
+
+def test_the_offline_register_travels_compressed(app):
+    import gzip
+    import json
+    for n in range(60):
+        make_asset(tag=f"Z{n:03d}", name="A laptop with a long enough name to matter")
+    token = make_token(make_user(Role.TECHNICIAN))
+    reply = app.test_client().get("/api/v1/sync/catalog", headers={
+        "Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"})
+    assert reply.headers["Content-Encoding"] == "gzip"
+    body = gzip.decompress(reply.data)
+    assert len(reply.data) < len(body) / 3 and len(json.loads(body)["assets"]) == 60

@@ -1,0 +1,72 @@
+"""Every page a person opens, at a phone's width and a desk's: nothing wider than the screen,
+and no serious or critical accessibility finding (axe-core, run in the page)."""
+from pathlib import Path
+
+import pytest
+
+from app.assets import service as assets
+from app.auth.roles import Role
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.lifecycle.pipeline import EventIn, apply_event
+from app.stocktakes import service as stocktakes
+from tests.factories import make_asset, make_location, make_person, make_user
+
+pytestmark = pytest.mark.browser
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+WIDTHS = (390, 1366)
+
+
+@pytest.fixture
+def places(app):
+    """One of each thing the pages show, and the paths that show them."""
+    manager = make_user(Role.MANAGER)
+    room = make_location("PG-ROOM")
+    person = make_person("PG-P1", name="Page Person", email="page@example.org")
+    make_asset(manager, tag="PG-1", name="A laptop with a fairly long name for a small screen",
+               location=room.code, serial="SN-PAGES-000000000001")
+    seen = assets.record("PG-1", "check_out", {"assignee": person.code}, actor=manager).version
+    apply_event(EventIn("transfer", "PG-1", {"to_location": "PG-ROOM"}, base_version=seen - 1,
+                        device="3f2a9c1e-aaaa-bbbb-cccc-d41f8e2b7c60"), actor=make_user())
+    make_asset(manager, tag="PG-2", location=room.code)
+    assets.record("PG-2", "retire", {"reason": "old"}, actor=manager)
+    assets.record("PG-2", "wipe", {"method": "purge", "technique": "cryptographic_erase",
+                                   "verified": True, "witness": "Wanda Witness",
+                                   "media_serials": ["NVME-0001", "NVME-0002"]}, actor=manager)
+    take = stocktakes.start(room, actor=manager)
+    db.session.commit()
+    cert = db.session.scalar(db.select(Certificate))
+    paths = ["/admin/", "/admin/assets/", "/admin/assets/PG-1", "/admin/assets/PG-2",
+             "/admin/assets/new", "/admin/stocktakes/", f"/admin/stocktakes/{take.id}",
+             "/admin/stocktakes/not-seen", "/admin/certificates/report",
+             f"/admin/certificates/{cert.number}", "/admin/conflicts/", "/admin/audit/",
+             "/admin/people", f"/admin/people/{person.id}", "/admin/locations",
+             f"/admin/locations/{room.id}", "/admin/departments", "/admin/labels/",
+             "/admin/catalog/models", "/admin/catalog/categories",
+             f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}"]
+    return manager, paths
+
+
+def axe_findings(page) -> list[str]:
+    page.evaluate(AXE)
+    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]}))
+        .violations.filter(v => ["serious", "critical"].includes(v.impact))
+        .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
+    return found
+
+
+def test_every_page_fits_the_screen_and_passes_axe(page, sign_in, places):
+    manager, paths = places
+    sign_in(manager, then="/admin/")
+    wide, findings = [], []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in paths:
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                wide.append((width, path, scroll))
+            findings += [f"{width} {path} {f}" for f in axe_findings(page)]
+    assert wide == []
+    assert findings == [], "\n".join(findings)
