@@ -9,7 +9,9 @@ from app.labels.layouts import STOCKS
 class LabelForm(FlaskForm):
     source = RadioField("Print", default="tags", choices=[
         ("tags", "These assets"), ("search", "The assets matching a search"),
-        ("blank", "Blank pre-numbered tags")])
+        ("blank", "Blank pre-numbered tags"),
+        ("places", "Room and shelf labels: a place and everything in it")])
+    place = SelectField("Place", choices=[], validate_choice=False)
     tags = TextAreaField("Asset tags, one per line", validators=[Optional()])
     q = TextAreaField("Search", validators=[Optional()])
     count = IntegerField("How many", default=65,

@@ -11,6 +11,8 @@ from app.assets.models import Asset
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.labels.layouts import STOCKS, Stock
+from app.org import service as org
+from app.org.models import Location
 from app.pdf import html_to_pdf
 
 MAX_LABELS = 5000
@@ -20,6 +22,9 @@ MAX_LABELS = 5000
 class Label:
     code: str
     title: str = ""
+    # What the QR code holds when it is not the asset's /t/<tag> address: a room's label
+    # holds its code, which the stock-take screen and the place fields read.
+    payload: str | None = None
 
 
 def for_tags(tags: list[str]) -> list[Label]:
@@ -36,6 +41,14 @@ def blank(first: int, last: int) -> list[Label]:
     """Pre-numbered tags of the series, printed before their assets exist (a reserved range:
     app/assets/series.py)."""
     return [Label(series.format_tag(n)) for n in range(first, last + 1)]
+
+
+def for_place(code: str) -> list[Label]:
+    """Labels for a place and every room and shelf in it, the place first."""
+    place = org.find_location(code, "place")
+    inside = db.session.scalars(sa.select(Location).where(
+        Location.id.in_(org.descendant_ids(place))).order_by(Location.path)).all()
+    return [Label(p.code, p.name, payload=p.code) for p in inside]
 
 
 def stock(key: str) -> Stock:
@@ -60,7 +73,8 @@ def render_html(labels: list[Label], stock: Stock, *, base_url: str, offset: int
         while len(pages) <= page:
             pages.append([])
         pages[page].append({"label": label, "x": x, "y": y,
-                            "qr": symbols.qr(f"{base_url.rstrip('/')}/t/{label.code}"),
+                            "qr": symbols.qr(label.payload or
+                                             f"{base_url.rstrip('/')}/t/{label.code}"),
                             "bars": symbols.code128(label.code) if code128 else None})
     longest = max(len(label.code) for label in labels)
     return render_template("labels/sheet.html", pages=pages, stock=stock,

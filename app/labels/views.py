@@ -1,4 +1,5 @@
 """Admin page that prints label PDFs."""
+import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
@@ -13,6 +14,7 @@ from app.forms import form_status
 from app.labels import service
 from app.labels.forms import LabelForm
 from app.links import public_base
+from app.org.models import Location
 
 bp = Blueprint("labels", __name__, url_prefix="/admin/labels")
 
@@ -21,10 +23,15 @@ bp = Blueprint("labels", __name__, url_prefix="/admin/labels")
 @requires(Permission.FIELD)
 def index():
     form = LabelForm(request.form or None)
+    form.place.choices = [("", "Choose a place")] + [
+        (code, f"{name} ({code})") for code, name in db.session.execute(
+            sa.select(Location.code, Location.name).order_by(Location.path))]
     if request.method == "GET":
         form.q.data = request.args.get("q", "")
         form.tags.data = "\n".join(request.args.getlist("tag"))
-        form.source.data = "search" if form.q.data else "tags"
+        form.place.data = request.args.get("place", "")
+        form.source.data = ("places" if form.place.data else
+                            "search" if form.q.data else "tags")
     printed = None
     if form.validate_on_submit():
         try:
@@ -68,6 +75,8 @@ def _options(form: LabelForm) -> dict:
 
 
 def _labels(form: LabelForm) -> list[service.Label]:
+    if form.source.data == "places":
+        return service.for_place(form.place.data or "")
     if form.source.data == "search":
         page = assets.list_assets(assets.AssetQuery(q=form.q.data or "",
                                                     per_page=service.MAX_LABELS))

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.labels import service
 from app.labels.layouts import STOCKS
 from app.lifecycle.pipeline import EventIn, apply_event
-from tests.factories import PASSWORD, make_asset, make_user
+from tests.factories import PASSWORD, make_asset, make_location, make_user
 
 MM = 72 / 25.4
 BASE = "https://tags.example.org"
@@ -207,3 +207,23 @@ def test_the_series_says_when_it_runs_out(app, login):
     reply = login(Role.TECHNICIAN).post("/admin/labels/", data={
         "source": "blank", "count": "5", "stock": "avery-5160", "position": "1"})
     assert reply.status_code == 422 and b"has no 5 numbers left" in reply.data
+
+
+def test_room_and_shelf_labels_carry_their_codes_for_the_stocktake(app, login):
+    from app.org.models import LocationKind
+    site = make_location("SITE-9", "North site", kind=LocationKind.SITE)
+    room = make_location("ROOM-9", "Store room", parent=site)
+    make_location("SHELF-9A", "Shelf A", parent=room)
+    client = login(Role.TECHNICIAN)
+    assert 'href="/admin/labels/?place=ROOM-9"' in client.get(
+        f"/admin/locations/{room.id}").get_data(as_text=True)
+    form = client.get("/admin/labels/?place=ROOM-9").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="places"', form)
+    reply = client.post("/admin/labels/", data={"source": "places", "place": "ROOM-9",
+                                                "stock": "avery-5160", "position": "1"})
+    assert reply.mimetype == "application/pdf"
+    codes, _ = decode_page(reply.data)
+    assert sorted(codes) == ["ROOM-9", "SHELF-9A"]  # the place and what is in it, not above
+    unknown = client.post("/admin/labels/", data={"source": "places", "place": "NOWHERE",
+                                                  "stock": "avery-5160", "position": "1"})
+    assert unknown.status_code == 422 and b"no location with the code" in unknown.data
