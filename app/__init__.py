@@ -58,12 +58,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.stocktakes import views as stocktakes
     from app.sync import api as sync_api
     from app.trail_views import bp as trail
+    from app.warranty import api as warranty_api
+    from app.warranty import views as warranty
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
                       admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
                       conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp,
                       scanning_api.bp, stocktakes.bp, stocktakes_api.bp, sync_api.bp, openapi,
-                      dashboard, trail, health):
+                      warranty.bp, warranty_api.bp, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -64,7 +64,7 @@ STATUS_SHARES = {"requested": 12, "approved": 10, "ordered": 14, "in_stock": 110
 SYMPTOMS = ["Cracked screen", "Does not power on", "Battery swells", "Keyboard keys stick",
             "Fan noise", "Paper jam every page", "Dead pixels", "Brake warning light"]
 PLANNED = ("requested", "approved", "ordered")
-MANAGER_EVENTS = ("create", "approve", "order", "update")  # the rest a technician does
+MANAGER_EVENTS = ("create", "approve", "order", "update", "warranty")  # the rest a technician does
 
 
 def seed_demo(only_if_empty: bool) -> list[str]:
@@ -161,8 +161,12 @@ def _models() -> None:
                   for name, holds in CATEGORIES.items()}
     for name, maker, number, category, life, *_ in MODELS:
         if _one(AssetModel, name=name) is None:
+            # Vehicles come with the maker's warranty: three years or 100,000 km.
+            warranty = {"warranty_months": 36, "warranty_usage_limit": 100_000,
+                        "warranty_usage_meter": "odometer"} if category == "Vehicles" else {}
             catalog.create_model(name=name, manufacturer=maker, model_number=number,
-                                 category=categories[category], useful_life_months=life)
+                                 category=categories[category], useful_life_months=life,
+                                 **warranty)
 
 
 def _assets(rng, places, people) -> None:
@@ -267,6 +271,11 @@ class _Story:
             self.assignee = self.rng.choice(self.people)
             data |= {"status": "deployed", "assignee": self.assignee}
         self._step("create", data, data["status"])
+        if category == "Vehicles":  # the fleet's contract, with its mileage limit
+            self._step("warranty", {
+                "provider": f"{maker} Fleet Warranty", "starts": bought.isoformat(),
+                "ends": data["warranty_end"], "usage_limit": "100000", "usage_meter": "odometer",
+                "reference": f"FW-{data['serial'][:8]}"})
 
     # A random step among the on-hand statuses
 

@@ -7,5 +7,6 @@ from app.lifecycle.types import register
 from app.movements.events import TYPES as MOVEMENTS
 from app.repairs.events import TYPES as REPAIRS
 from app.stocktakes.events import TYPES as STOCKTAKES
+from app.warranty.events import TYPES as WARRANTY
 
-register(*REGISTER, *MOVEMENTS, *REPAIRS, *END_OF_LIFE, *STOCKTAKES, *CONFLICTS)
+register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *END_OF_LIFE, *STOCKTAKES, *CONFLICTS)

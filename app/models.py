@@ -11,3 +11,4 @@ from app.stocktakes.models import (  # noqa: F401
     StocktakeExpected,
     StocktakeUnknown,
 )
+from app.warranty.models import Warranty  # noqa: F401

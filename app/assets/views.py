@@ -17,6 +17,8 @@ from app.lifecycle import types
 from app.lifecycle.models import Conflict
 from app.lifecycle.states import AssetStatus, next_events
 from app.org.models import Department, Location
+from app.timeutil import utcnow
+from app.warranty import coverage
 
 bp = Blueprint("assets", __name__, url_prefix="/admin/assets")
 
@@ -115,6 +117,7 @@ def detail(tag):
     return render_template(
         "assets/detail.html", asset=asset, form=EventForm(base_version=str(asset.version)),
         events=service.history(asset), conflicts=conflicts,
+        warranty=coverage.verdict(coverage.coverage_of(asset), utcnow().date()),
         actions=[kind for kind in possible if types.PAGE in kind.offered],
         on_phone=[kind for kind in possible if kind.offered == {types.CARD}],
         locations=db.session.execute(sa.select(Location.code, Location.name)

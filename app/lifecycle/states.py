@@ -96,6 +96,8 @@ RULES: dict[str, Rule] = {
     "mark_found": Rule(frozenset({S.MISSING}), FIELD, S.IN_STOCK),
     # Bind another label or barcode to the asset (pre-printed tags are bound on first scan).
     "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD),
+    # The contract that covers it; a manager records it (app/warranty/).
+    "warranty": Rule(frozenset(S) - {S.DISPOSED}, MANAGE),
     "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD),
     # A manager's decision on a conflict, kept in the history; the asset itself stays as it is.
     "resolve_conflict": Rule(frozenset(S), MANAGE),

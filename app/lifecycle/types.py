@@ -116,6 +116,8 @@ def _kind(item: fields.Field) -> str:
     """How a field is entered, when its metadata does not say: from its type and limits."""
     if isinstance(item, fields.Boolean):
         return "check"
+    if isinstance(item, fields.Date):
+        return "date"
     if isinstance(item, fields.Decimal):
         return "money"
     if isinstance(item, fields.Integer | fields.Float):

@@ -180,6 +180,7 @@ ROUTE_PERMISSIONS = {
                      "stocktakes.not_seen", "stocktakes.report_csv", "stocktakes.report_pdf",
                      "stocktakes_api.detail", "stocktakes_api.index", "stocktakes_api.report_csv",
                      "stocktakes_api.report_pdf", "sync_api.offline_catalog",
+                     "warranty.index", "warranty_api.detail",
                      "sync_api.session_info", "trail.index"], V),
     **dict.fromkeys(["assets.record", "files_api.put_blob", "labels.index", "labels.blank_pdf",
                      "scanning.attach",

@@ -24,7 +24,7 @@ OWN_WORDS = {
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
-         "choice"}
+         "choice", "date"}
 # Event types the phone's own screens make, so their names are in its code.
 PHONE_MADE = {
     "attach_code": "binding an unknown label from its card",
