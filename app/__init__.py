@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.labels import views as labels
     from app.lifecycle import api as conflicts_api
     from app.lifecycle import views as conflicts
+    from app.maintenance import decision_views as decision
     from app.openapi import bp as openapi
     from app.org import api as org_api
     from app.org import views as org
@@ -65,7 +66,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
                       conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp,
                       scanning_api.bp, stocktakes.bp, stocktakes_api.bp, sync_api.bp, openapi,
-                      warranty.bp, warranty_api.bp, dashboard, trail, health):
+                      warranty.bp, warranty_api.bp, decision.api, decision.pages, dashboard,
+                      trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

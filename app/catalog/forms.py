@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.dbtypes import MAX_MONEY
 from app.forms import NumberField
 
 
@@ -25,6 +26,9 @@ class ModelForm(FlaskForm):
                            validators=[DataRequired(message="Choose a category.")])
     useful_life_months = IntegerField("Useful life (months)", default=48, validators=[
         InputRequired(), NumberRange(min=1, max=600, message="Enter 1 to 600 months.")])
+    replacement_cost = NumberField("Replacement cost (a new one today)", places=2, validators=[
+        Optional(), NumberRange(min=0, max=MAX_MONEY,
+                                message=f"Enter a cost from 0 to {MAX_MONEY:,}.")])
     warranty_months = IntegerField("Warranty (months from purchase)", validators=[
         Optional(), NumberRange(min=1, max=600, message="Enter 1 to 600 months.")])
     warranty_provider = StringField("Warranty provider (blank: the supplier)", filters=[strip],

@@ -1,5 +1,5 @@
 """Warranty: an asset's own contract (provider, dates, usage limit), and a model's default
-coverage for assets that have none.
+coverage for assets that have none; and what replacing a model costs (repair or replace).
 
 Revision ID: e5f7a9c1b3d2
 Revises: d1edf19bc173
@@ -12,7 +12,8 @@ down_revision = "d1edf19bc173"
 branch_labels = None
 depends_on = None
 
-MODEL_COLUMNS = {"warranty_months": sa.Integer, "warranty_provider": lambda: sa.String(200),
+MODEL_COLUMNS = {"replacement_cost": lambda: sa.Numeric(12, 2),
+                 "warranty_months": sa.Integer, "warranty_provider": lambda: sa.String(200),
                  "warranty_usage_limit": lambda: sa.Numeric(14, 2),
                  "warranty_usage_meter": lambda: sa.String(100)}
 

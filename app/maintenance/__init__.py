@@ -1,0 +1,1 @@
+"""Maintenance: what keeps an asset working, and when mending it stops being worth it."""
