@@ -159,14 +159,14 @@ def _models() -> None:
     categories = {name: _one(Category, name=name)
                   or catalog.create_category(name=name, holds_data=holds)
                   for name, holds in CATEGORIES.items()}
-    for name, maker, number, category, life, *_ in MODELS:
+    for name, maker, number, category, life, price, _ in MODELS:
         if _one(AssetModel, name=name) is None:
             # Vehicles come with the maker's warranty: three years or 100,000 km.
             warranty = {"warranty_months": 36, "warranty_usage_limit": 100_000,
                         "warranty_usage_meter": "odometer"} if category == "Vehicles" else {}
             catalog.create_model(name=name, manufacturer=maker, model_number=number,
                                  category=categories[category], useful_life_months=life,
-                                 **warranty)
+                                 replacement_cost=price, **warranty)
 
 
 def _assets(rng, places, people) -> None:
