@@ -1,0 +1,1 @@
+"""Maintenance: work orders on assets, their checklists, parts and labour."""
