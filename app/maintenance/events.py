@@ -201,8 +201,8 @@ def _item(order: WorkOrder, ref) -> WorkOrderItem:
         if item.position == ref or (isinstance(ref, str) and item.text.casefold()
                                     == ref.casefold()):
             return item
-    raise ValidationFailed(f"checklist: {order.number} has no checklist line {ref!r}.",
-                           {"fields": {"checklist": ["unknown line"]}})
+    problem = f"{order.number} has no checklist line {ref!r}."
+    raise ValidationFailed(f"checklist: {problem}", {"fields": {"checklist": [problem]}})
 
 
 def update(asset: Asset, data: dict) -> Change:

@@ -65,8 +65,8 @@ def assignee(email: str | None) -> User | None:
         return None
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
     if user is None or not user.can(Permission.FIELD):
-        raise ValidationFailed(f"assignee: there is no active user {email!r} who may work "
-                               "orders.", {"fields": {"assignee": ["unknown user"]}})
+        problem = f"There is no active user {email!r} who may work orders."
+        raise ValidationFailed(f"assignee: {problem}", {"fields": {"assignee": [problem]}})
     return user
 
 
