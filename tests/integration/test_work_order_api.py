@@ -131,3 +131,21 @@ def test_who_may_open_an_order(app, role, status):
     reply = client.post("/api/v1/work-orders", json=body())
     assert reply.status_code == status
     assert client.get("/api/v1/work-orders").status_code == (401 if role is None else 200)
+
+
+
+def test_the_phone_learns_how_many_orders_are_open_on_each_asset(app, api):
+    first = api("POST", "/api/v1/work-orders", json=body()).json
+    api("POST", "/api/v1/work-orders", json=body(kind="preventive"))
+    work = {a["tag"]: a["open_work_orders"]
+            for a in api("GET", "/api/v1/sync/catalog").json["assets"]}
+    assert work == {"A1": 2, "A2": 0}
+    assert api("GET", "/api/v1/scan?payload=A1").json["open_work_orders"] == 2
+    manager = app.test_client(user=make_user(Role.MANAGER))
+    reply = manager.post("/api/v1/sync", json={"device_id": "desk", "events": [
+        {"id": str(uuid.uuid4()), "type": "work_order_cancel", "asset": "A1",
+         "data": {"work_order": first["id"], "reason": "opened twice"}}]})
+    assert reply.json["results"][0]["status"] == "applied"
+    work = {a["tag"]: a["open_work_orders"]
+            for a in api("GET", "/api/v1/sync/catalog").json["assets"]}
+    assert work == {"A1": 1, "A2": 0}
