@@ -150,3 +150,15 @@ def test_the_order_form_needs_its_csrf_token(csrf_app):
                         data={"kind": "corrective", "title": "Fan"})
     assert reply.status_code in (400, 422)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WorkOrder)) == 0
+
+
+def test_photos_from_two_technicians_both_show_on_the_order(app, desk):
+    opened(desk)
+    order = only_order()
+    shas = ["a" * 64, "b" * 64]
+    for sha in shas:
+        assets.record("A1", "work_order_update", {"work_order": order.id, "photos": [sha]},
+                      actor=make_user(Role.TECHNICIAN))
+    db.session.commit()
+    page = desk.get(f"/admin/work-orders/{order.number}").get_data(as_text=True)
+    assert all(f"/api/v1/blobs/{sha}/thumbnail" in page for sha in shas)
