@@ -48,7 +48,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.labels import views as labels
     from app.lifecycle import api as conflicts_api
     from app.lifecycle import views as conflicts
+    from app.maintenance import api as maintenance_api
     from app.maintenance import decision_views as decision
+    from app.maintenance import views as maintenance
     from app.openapi import bp as openapi
     from app.org import api as org_api
     from app.org import views as org
@@ -65,9 +67,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
                       admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
                       conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp,
-                      scanning_api.bp, stocktakes.bp, stocktakes_api.bp, sync_api.bp, openapi,
-                      warranty.bp, warranty_api.bp, decision.api, decision.pages, dashboard,
-                      trail, health):
+                      scanning_api.bp, stocktakes.bp, stocktakes_api.bp, maintenance.bp,
+                      maintenance_api.bp, sync_api.bp, openapi, warranty.bp, warranty_api.bp,
+                      decision.api, decision.pages, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -1,7 +1,9 @@
-"""Demo data: users, places, people, models and 600 assets with a year of history."""
+"""Demo data: users, places, people, models, 600 assets with a year of history, and a few
+work orders."""
 import os
 import random
 import secrets
+import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -80,6 +82,7 @@ def seed_demo(only_if_empty: bool) -> list[str]:
     db.session.commit()
     _write_logins(lines)
     _assets(rng, places, people)
+    _work_orders(rng)
     return lines
 
 
@@ -191,6 +194,52 @@ def _assets(rng, places, people) -> None:
                                f"{outcome.reason}")
         if count % COMMIT_EVERY == 0:
             db.session.commit()
+    db.session.commit()
+
+
+# title, kind, checklist, parts used when done ([name, quantity, cost]), failure
+JOBS = [
+    ("Fan noise on start-up", "corrective", [], [["Fan 80 mm", 1, "14.90"]], True),
+    ("Yearly service", "preventive", ["Clean filters", "Check cables", "Update firmware"],
+     [["Filter set", 1, "22.00"]], False),
+    ("Battery health below 70 %", "predictive", ["Run battery report"],
+     [["Battery", 1, "89.00"]], True),
+    ("Screen flickers", "corrective", [], [], True),
+    ("Quarterly inspection", "preventive", ["Visual check", "Test the alarm"], [], False),
+]
+
+
+def _work_orders(rng) -> None:
+    """A few work orders, open and done, on assets in use and in stock."""
+    tech, manager = (_one(User, email=f"{short}@{DOMAIN}") for short in ("tech", "manager"))
+    candidates = db.session.scalars(sa.select(Asset.tag).where(
+        Asset.status.in_(["deployed", "in_stock"])).order_by(Asset.tag)).all()
+    now = utcnow().replace(microsecond=0)
+    for n, tag in enumerate(rng.sample(candidates, 10)):
+        title, kind, checklist, parts, failure = JOBS[n % len(JOBS)]
+        order, when = str(uuid.UUID(int=rng.getrandbits(128), version=4)), now - timedelta(
+            days=20 - n * 2)
+        steps = [("work_order_open", {"kind": kind, "title": title, "checklist": checklist,
+                                      "assignee": tech.email,
+                                      "due": (when + timedelta(days=7)).date().isoformat(),
+                                      "out_of_service": n in (0, 7)}, manager)]
+        if n % 3 != 2:  # two in three are started
+            steps.append(("work_order_start", {}, tech))
+            steps.append(("work_order_update", {
+                "labour_minutes": 20 + 10 * n,
+                "parts": [{"name": p, "quantity": q, "cost": c} for p, q, c in parts],
+                "checklist": [{"item": i, "result": "fail" if n == 4 and i == 2 else "pass"}
+                              for i in range(1, len(checklist) + 1)]}, tech))
+        if n < 6 and n % 3 != 2:  # of the first six, those started are finished
+            steps.append(("work_order_complete", {
+                "work_done": "Done: " + title.lower(), "failure": failure,
+                "downtime_minutes": 60 if failure else 0}, tech))
+        for hours, (kind_, data, actor) in enumerate(steps):
+            outcome = apply_event(EventIn(kind_, tag, {"work_order": order} | data,
+                                          occurred_at=when + timedelta(hours=hours),
+                                          device="demo"), actor=actor)
+            if outcome.status != "applied":
+                raise RuntimeError(f"demo seed: {kind_} on {tag}: {outcome.reason}")
     db.session.commit()
 
 

@@ -26,6 +26,7 @@ S = AssetStatus
 PLANNED = frozenset({S.REQUESTED, S.APPROVED, S.ORDERED})
 ON_HAND = frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR})
 ABSENT = PLANNED | {S.DISPOSED}  # not here yet, or gone for good: never expected on a shelf
+WORKED = frozenset(S) - PLANNED - {S.DISPOSED}  # an asset that may have work orders on it
 # Statuses an asset may be created in (registering an existing fleet, or a purchase request).
 CREATE_STATUSES = frozenset({S.REQUESTED, S.APPROVED, S.ORDERED, S.IN_STOCK, S.DEPLOYED})
 
@@ -66,6 +67,9 @@ class Rule:
 
 
 FIELD, MANAGE = Permission.FIELD, Permission.MANAGE
+# Back to where a work order found the asset, if it is still in repair.
+RETURNS = ByData("returns_to", {s.value: Case(s, frozenset({S.IN_REPAIR}), "is not in repair")
+                                for s in (S.IN_STOCK, S.DEPLOYED)})
 
 RULES: dict[str, Rule] = {
     "create": Rule(frozenset(), MANAGE, ByData(
@@ -99,6 +103,15 @@ RULES: dict[str, Rule] = {
     # The contract that covers it; a manager records it (app/warranty/).
     "warranty": Rule(frozenset(S) - {S.DISPOSED}, MANAGE),
     "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD),
+    # Work orders (app/maintenance): one opened out of service sends the asset to repair;
+    # closing the last such order returns it to the status it had, which the handler reads
+    # from the order into `returns_to` (nothing there: the status stays).
+    "work_order_open": Rule(ON_HAND, FIELD,
+                            ByData("out_of_service", {True: Case(S.IN_REPAIR)})),
+    "work_order_start": Rule(WORKED, FIELD),
+    "work_order_update": Rule(WORKED, FIELD),
+    "work_order_complete": Rule(WORKED, FIELD, RETURNS),
+    "work_order_cancel": Rule(WORKED, MANAGE, RETURNS),
     # A manager's decision on a conflict, kept in the history; the asset itself stays as it is.
     "resolve_conflict": Rule(frozenset(S), MANAGE),
 }

@@ -1,1 +1,2 @@
-"""Maintenance: what keeps an asset working, and when mending it stops being worth it."""
+"""Maintenance: work orders on assets (their checklists, parts and labour), when mending an
+asset stops being worth it, and how reliable assets have been."""

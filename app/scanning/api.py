@@ -12,6 +12,7 @@ from app.auth.access import requires
 from app.auth.roles import Permission
 from app.errors import BadRequest, NotFound, ValidationFailed, json_error
 from app.lifecycle.states import next_events
+from app.maintenance.orders import open_counts
 from app.scanning import decode, service
 
 bp = Blueprint("scanning_api", __name__, url_prefix="/api/v1")
@@ -34,7 +35,8 @@ def scan():
              "can_bind": bool(result.payload.code)}, code="unknown_payload")
     return assets.record_for(result.asset.tag) | {
         "matched_by": result.matched_by,
-        "actions": next_events(result.asset.status, current_user.role)}
+        "actions": next_events(result.asset.status, current_user.role),
+        "open_work_orders": open_counts([result.asset.id]).get(result.asset.id, 0)}
 
 
 # One photo at a time per process: a decode holds up to ~100 MB and a core for up to a second,

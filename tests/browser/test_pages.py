@@ -1,5 +1,6 @@
 """Every page a person opens, at a phone's width and a desk's: nothing wider than the screen,
 and no serious or critical accessibility finding (axe-core, run in the page)."""
+import uuid
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from app.auth.roles import Role
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.maintenance.models import WorkOrder
 from app.stocktakes import service as stocktakes
 from tests.factories import make_asset, make_location, make_person, make_user
 
@@ -34,7 +36,18 @@ def places(app):
                                    "verified": True, "witness": "Wanda Witness",
                                    "media_serials": ["NVME-0001", "NVME-0002"]}, actor=manager)
     take = stocktakes.start(room, actor=manager)
+    order = str(uuid.uuid4())
+    assets.record("PG-1", "work_order_open", {
+        "work_order": order, "kind": "corrective", "title": "Fan noise on start-up",
+        "checklist": ["Fans spin freely", "Filters clean"], "out_of_service": True},
+        actor=manager)
+    assets.record("PG-1", "work_order_start", {"work_order": order}, actor=manager)
+    assets.record("PG-1", "work_order_update", {
+        "work_order": order, "labour_minutes": 25,
+        "parts": [{"name": "Fan 80 mm", "quantity": 2, "cost": "18.40"}],
+        "checklist": [{"item": 1, "result": "fail", "note": "bearing worn"}]}, actor=manager)
     db.session.commit()
+    number = db.session.get(WorkOrder, order).number
     cert = db.session.scalar(db.select(Certificate))
     paths = ["/admin/", "/admin/assets/", "/admin/assets/PG-1", "/admin/assets/PG-2",
              "/admin/assets/new", "/admin/stocktakes/", f"/admin/stocktakes/{take.id}",
@@ -43,7 +56,9 @@ def places(app):
              "/admin/people", f"/admin/people/{person.id}", "/admin/locations",
              f"/admin/locations/{room.id}", "/admin/departments", "/admin/labels/",
              "/admin/catalog/models", "/admin/catalog/categories",
-             f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}"]
+             f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}",
+             "/admin/work-orders/", f"/admin/work-orders/{number}",
+             "/admin/work-orders/new?asset=PG-1"]
     return manager, paths
 
 

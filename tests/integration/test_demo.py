@@ -11,6 +11,7 @@ from app.extensions import db
 from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.lifecycle.states import AssetStatus
+from app.maintenance.models import WorkOrder
 from app.org.models import Person
 
 
@@ -28,8 +29,11 @@ def test_demo_seed_fills_every_status_once(app):
     assert (count(Asset), count(Person), count(AssetModel), count(Category)) == (600, 40, 12, 5)
     statuses = set(db.session.scalars(sa.select(Asset.status).distinct()))
     assert statuses == set(AssetStatus)
+    orders = db.session.scalars(sa.select(WorkOrder.status)).all()
+    assert len(orders) == 10 and {"open", "in_progress", "done"} <= set(orders)
     assert audit.verify().ok
 
     events = count(Event)
     assert seed_demo(only_if_empty=True) == lines
     assert (count(Asset), count(Event)) == (600, events)
+

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.lifecycle import types
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.maintenance.models import WorkOrder
 from app.org.models import Department
 from app.stocktakes import service as stocktakes
 from tests.factories import make_asset, make_location, make_model, make_person, make_user
@@ -60,10 +61,16 @@ def world(app):
     event = assets.record("A2", "dispose", {"method": "recycling"}, actor=admin)
     NAMES["number"] = event.data["certificate"]["number"]
     stocktakes.start(room, actor=admin)
+    make_user(Role.TECHNICIAN, email="tech@example.org")
+    assets.record("A1", "work_order_open", {
+        "work_order": ORDER, "kind": "corrective", "title": "Fan", "checklist": ["Fans spin"],
+        "assignee": "tech@example.org"}, actor=admin)
+    NAMES["order"] = db.session.get(WorkOrder, ORDER).number
     db.session.commit()
     return app.test_client(user=admin)
 
 
+ORDER = "0b6c1b1e-6d1f-4c1c-9a51-3f1f0c2d4e5a"  # the world's work order, on A1
 NAMES = {"tag": "A1", "code": "A1"}  # and the certificate's number, once made; else "1"
 
 
@@ -182,6 +189,7 @@ BODIES = {
     "sync_api.sync": {"device_id": "phone", "events": []},
     "conflicts_api.resolve": {"choice": "keep_current"},
     "certificates_api.request_certificate": {"asset": "A1"},
+    "maintenance_api.create": {"asset": "A1", "kind": "corrective", "title": "Fan"},
 }
 
 
@@ -213,7 +221,13 @@ EVENT_DATA = {"check_out": {"assignee": "P1"}, "check_in": {"location": "ROOM-1"
               "transfer": {"to_location": "ROOM-1"}, "repair": {"symptom": "fan"},
               "retire": {"reason": "old"}, "stocktake_scan": {"stocktake": 1},
               "attach_code": {"code": "X-1"}, "create": {"tag": "N1", "name": "New"},
-              "update": {"name": "Renamed"}}
+              "update": {"name": "Renamed"},
+              "work_order_open": {"work_order": "6f9619ff-8b86-d011-b42d-00c04fc964ff",
+                                  "kind": "corrective", "title": "Fan"},
+              "work_order_start": {"work_order": ORDER},
+              "work_order_update": {"work_order": ORDER},
+              "work_order_complete": {"work_order": ORDER, "work_done": "x", "failure": True},
+              "work_order_cancel": {"work_order": ORDER, "reason": "x"}}
 
 
 def test_every_event_field_takes_extreme_values(app, world):

@@ -46,5 +46,8 @@ def test_an_unknown_type_is_a_refusal_of_the_event(name):
 
 
 def test_physical_types_are_those_that_mean_someone_had_the_asset_in_hand():
+    # Working a work order is like a repair: someone was at the asset. Opening one (from a
+    # report, a schedule) or cancelling it is not.
     assert set(types.physical()) == {"stocktake_scan", "check_in", "check_out", "transfer",
-                                     "receive", "repair", "mark_found"}
+                                     "receive", "repair", "mark_found", "work_order_start",
+                                     "work_order_update", "work_order_complete"}

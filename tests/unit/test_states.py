@@ -48,6 +48,13 @@ CRITICAL = [
     ("request", None, R.AUDITOR, REFUSED),
     ("stocktake_scan", S.REQUESTED, R.TECHNICIAN, REFUSED),  # not on any shelf yet
     ("stocktake_scan", S.MISSING, R.TECHNICIAN, ALLOWED),  # turned up in the count
+    ("work_order_open", S.DEPLOYED, R.TECHNICIAN, ALLOWED),
+    ("work_order_open", S.RETIRED, R.TECHNICIAN, REFUSED),  # on its way out: no more work
+    ("work_order_open", S.IN_STOCK, R.AUDITOR, REFUSED),
+    ("work_order_complete", S.RETIRED, R.TECHNICIAN, ALLOWED),  # work begun before still ends
+    ("work_order_complete", S.DISPOSED, R.ADMIN, REFUSED),
+    ("work_order_cancel", S.IN_REPAIR, R.MANAGER, ALLOWED),
+    ("work_order_cancel", S.IN_REPAIR, R.TECHNICIAN, REFUSED),
     ("resolve_conflict", S.DISPOSED, R.MANAGER, ALLOWED),
     ("resolve_conflict", S.IN_STOCK, R.TECHNICIAN, REFUSED),
 ]
@@ -64,6 +71,11 @@ OUTCOMES = [
     ("request", S.IN_STOCK, {}, S.REQUESTED),
     ("check_out", S.IN_STOCK, {}, S.DEPLOYED),
     ("transfer", S.WIPED, {}, S.WIPED),
+    ("work_order_open", S.DEPLOYED, {"out_of_service": True}, S.IN_REPAIR),
+    ("work_order_open", S.DEPLOYED, {"out_of_service": False}, S.DEPLOYED),
+    ("work_order_complete", S.IN_REPAIR, {"returns_to": "deployed"}, S.DEPLOYED),
+    ("work_order_complete", S.IN_REPAIR, {}, S.IN_REPAIR),  # another order keeps it there
+    ("work_order_cancel", S.IN_REPAIR, {"returns_to": "in_stock"}, S.IN_STOCK),
 ]
 
 
@@ -120,7 +132,8 @@ def test_disposed_is_final():
 def test_transitions_come_from_the_rules_alone():
     # Repairs included, which used to be patched into the table by hand.
     assert S.IN_REPAIR in TRANSITIONS[S.IN_STOCK] and S.IN_REPAIR in TRANSITIONS[S.DEPLOYED]
-    assert TRANSITIONS[S.IN_REPAIR] == {S.IN_STOCK, S.RETIRED, S.MISSING}
+    # Back to deployed: a work order that took it out of service returns it where it was.
+    assert TRANSITIONS[S.IN_REPAIR] == {S.IN_STOCK, S.DEPLOYED, S.RETIRED, S.MISSING}
     assert TRANSITIONS[S.RETIRED] == {S.WIPED, S.DISPOSED}
 
 
