@@ -48,6 +48,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.labels import views as labels
     from app.lifecycle import api as conflicts_api
     from app.lifecycle import views as conflicts
+    from app.meters import api as meters_api
+    from app.meters import views as meters
     from app.openapi import bp as openapi
     from app.org import api as org_api
     from app.org import views as org
@@ -61,9 +63,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
                       admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
-                      conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp,
-                      scanning_api.bp, stocktakes.bp, stocktakes_api.bp, sync_api.bp, openapi,
-                      dashboard, trail, health):
+                      conflicts_api.bp, files_api.bp, labels.bp, meters.bp, meters_api.bp,
+                      pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
+                      sync_api.bp, openapi, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -4,8 +4,9 @@ from app.assets.events import TYPES as REGISTER
 from app.certificates.events import TYPES as END_OF_LIFE
 from app.lifecycle.conflicts import TYPES as CONFLICTS
 from app.lifecycle.types import register
+from app.meters.events import TYPES as METERS
 from app.movements.events import TYPES as MOVEMENTS
 from app.repairs.events import TYPES as REPAIRS
 from app.stocktakes.events import TYPES as STOCKTAKES
 
-register(*REGISTER, *MOVEMENTS, *REPAIRS, *END_OF_LIFE, *STOCKTAKES, *CONFLICTS)
+register(*REGISTER, *MOVEMENTS, *REPAIRS, *END_OF_LIFE, *STOCKTAKES, *CONFLICTS, *METERS)

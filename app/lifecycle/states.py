@@ -97,6 +97,10 @@ RULES: dict[str, Rule] = {
     # Bind another label or barcode to the asset (pre-printed tags are bound on first scan).
     "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD),
     "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD),
+    # A meter read on the asset (app/meters): the asset stays as it is. "readings" is the
+    # summary of a feed's batch, one event per asset instead of one per reading.
+    "reading": Rule(frozenset(S) - ABSENT, FIELD),
+    "readings": Rule(frozenset(S) - ABSENT, FIELD),
     # A manager's decision on a conflict, kept in the history; the asset itself stays as it is.
     "resolve_conflict": Rule(frozenset(S), MANAGE),
 }

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.lifecycle import types
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.meters import service as meters
 from app.org.models import Department
 from app.stocktakes import service as stocktakes
 from tests.factories import make_asset, make_location, make_model, make_person, make_user
@@ -60,6 +61,7 @@ def world(app):
     event = assets.record("A2", "dispose", {"method": "recycling"}, actor=admin)
     NAMES["number"] = event.data["certificate"]["number"]
     stocktakes.start(room, actor=admin)
+    meters.create_meter(asset, name="hours", kind="counter", unit="h")
     db.session.commit()
     return app.test_client(user=admin)
 
@@ -182,6 +184,9 @@ BODIES = {
     "sync_api.sync": {"device_id": "phone", "events": []},
     "conflicts_api.resolve": {"choice": "keep_current"},
     "certificates_api.request_certificate": {"asset": "A1"},
+    "meters_api.create_meter": {"asset": "A1", "name": "km", "kind": "counter"},
+    "meters_api.store_readings": {"readings": [{"asset": "A1", "meter": "hours", "value": 1,
+                                                "at": "2026-01-01T00:00:00Z"}]},
 }
 
 
@@ -213,7 +218,7 @@ EVENT_DATA = {"check_out": {"assignee": "P1"}, "check_in": {"location": "ROOM-1"
               "transfer": {"to_location": "ROOM-1"}, "repair": {"symptom": "fan"},
               "retire": {"reason": "old"}, "stocktake_scan": {"stocktake": 1},
               "attach_code": {"code": "X-1"}, "create": {"tag": "N1", "name": "New"},
-              "update": {"name": "Renamed"}}
+              "update": {"name": "Renamed"}, "reading": {"meter": "hours", "value": 1}}
 
 
 def test_every_event_field_takes_extreme_values(app, world):
