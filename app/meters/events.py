@@ -1,5 +1,7 @@
 """The meters' event types: a reading a person took (on the phone or the asset's page), and
 the summary of a feed's batch that the audit trail keeps instead of one event per reading."""
+import uuid
+
 from marshmallow import fields, validate
 
 from app.api import Moment
@@ -21,14 +23,16 @@ class ReadingData(EventData):
 
 def reading(asset: Asset, data: dict) -> Change:
     """Check a person's reading against the meter's neighbours in time; its row comes with
-    the event, under the event's id."""
+    the event. The event's id makes it idempotent; the row gets an id of its own, so no
+    feed's reading id can ever collide with it."""
     clean = load(ReadingData, data)
     meter = service.find_meter(asset, clean["meter"])
     point = service.Point(clean["at"], clean["value"], clean["reset"])
     service.check_reading(meter, point)
 
     def row(event):
-        return service.keep(meter, point, id=event.id, actor_id=event.actor_id, source="event")
+        return service.keep(meter, point, id=str(uuid.uuid4()), actor_id=event.actor_id,
+                            source="event")
     return Change(plain(clean) | {"meter": meter.name}, records=[row])
 
 

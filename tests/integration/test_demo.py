@@ -11,6 +11,7 @@ from app.extensions import db
 from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.lifecycle.states import AssetStatus
+from app.meters.models import Meter, Reading
 from app.org.models import Person
 
 
@@ -29,6 +30,8 @@ def test_demo_seed_fills_every_status_once(app):
     statuses = set(db.session.scalars(sa.select(Asset.status).distinct()))
     assert statuses == set(AssetStatus)
     assert audit.verify().ok
+    # A van's odometer and a server's temperature, a year of readings each.
+    assert count(Meter) == 2 and count(Reading) > 365 + 365 * 4 - 10
 
     events = count(Event)
     assert seed_demo(only_if_empty=True) == lines

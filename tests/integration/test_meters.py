@@ -189,9 +189,10 @@ def test_a_reading_from_the_phone_goes_through_the_pipeline(hours, login):
     again = phone.post("/api/v1/sync", json={"device_id": "p1", "events": events[:1]})
     assert again.json["results"][0]["status"] == "duplicate"
     rows = db.session.scalars(sa.select(Reading).order_by(Reading.at)).all()
-    assert [(r.id, r.value, r.at, r.source) for r in rows] == [
-        (events[0]["id"], 120.5, NOW - timedelta(hours=5), "event"),
-        (events[2]["id"], 130, NOW, "event")]
+    assert [(r.value, r.at, r.source) for r in rows] == [
+        (120.5, NOW - timedelta(hours=5), "event"), (130, NOW, "event")]
+    # A feed's reading under a phone event's id is a reading of its own.
+    assert send(phone, reading(140, 0) | {"id": events[0]["id"]})[0] == ["stored"]
     assert "reading" in phone.get("/api/v1/sync/catalog").json["event_types"]
 
 
