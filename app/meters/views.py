@@ -10,7 +10,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.meters import plot, service
 from app.meters.forms import MeterForm, ReadingForm
-from app.meters.models import Meter, MeterKind
+from app.meters.models import Meter, MeterKind, Reading
 
 bp = Blueprint("meters", __name__, url_prefix="/admin")
 TABLE_ROWS = 20  # readings per page of a meter's table
@@ -87,18 +87,21 @@ def meter_panels(asset) -> dict:
     chosen = whole_number(request.args.get("meter", ""))
     panels = []
     for meter in meters:
-        points = service.series(meter)
-        projected = service.projection(meter, points=points)
+        points, count = service.outline(meter, plot.SLICES)
+        fitted = service.recent(meter)
+        projected = service.projection(meter, points=fitted)
         due = projected.due if projected is not None and projected.status == "projected" else None
+        pages = max(1, -(-count // TABLE_ROWS))
         page = whole_number(request.args.get("rpage", "")) if chosen == meter.id else None
-        page = max(page or 1, 1)
-        newest_first = points[::-1]
-        rows = newest_first[(page - 1) * TABLE_ROWS:page * TABLE_ROWS]
+        page = min(max(page or 1, 1), pages)
+        rows = db.session.connection().execute(
+            service.readings_query(meter).with_only_columns(Reading.at, Reading.value,
+                                                           Reading.reset)
+            .limit(TABLE_ROWS).offset((page - 1) * TABLE_ROWS)).all()
         panels.append({
             "meter": meter, "plot": plot.plot(points, meter.target, due),
-            "projection": projected, "stale": service.stale_for(meter, points),
-            "rows": rows, "page": page, "count": len(points),
-            "pages": max(1, -(-len(points) // TABLE_ROWS))})
+            "projection": projected, "stale": service.stale_for(meter, fitted),
+            "rows": rows, "page": page, "count": count, "pages": pages})
     reading_form = ReadingForm()
     reading_form.meter.choices = [(str(m.id), m.name) for m in meters]
     return {"panels": panels, "meter_form": MeterForm(), "reading_form": reading_form,

@@ -279,3 +279,20 @@ def test_a_disposed_asset_takes_no_readings(hours, manager):
     db.session.commit()
     statuses, results = send(manager, reading(1, 1))
     assert statuses == ["rejected"] and "disposed" in results[0]["reason"]
+
+
+def test_a_long_history_is_plotted_from_a_few_hundred_points(hours, manager):
+    send(manager, *[reading(i * 0.5, 100 - i / 20) for i in range(2000)])
+    points, count = service.outline(hours, 100)
+    assert count == 2000 and len(points) <= 200
+    assert (points[0].value, points[-1].value) == (0, 999.5)
+    assert [p.value for p in points] == sorted(p.value for p in points)  # a counter's line
+    temp = service.create_meter(hours.asset, name="temp", kind="gauge")
+    db.session.commit()
+    send(manager, *[{"asset": "GEN-1", "meter": "temp", "value": 20 + i % 3,
+                     "at": at(100 - i / 20)} for i in range(2000)],
+         {"asset": "GEN-1", "meter": "temp", "value": 95, "at": at(50.01)})
+    points, count = service.outline(temp, 100)
+    assert count == 2001 and len(points) <= 200
+    assert max(p.value for p in points) == 95 and min(p.value for p in points) == 20
+    assert [p.at for p in points] == sorted(p.at for p in points)
