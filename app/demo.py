@@ -1,5 +1,6 @@
-"""Demo data: users, places, people, models, 600 assets with a year of history, and a few
-work orders."""
+"""Demo data: users, places, people, models, 600 assets with a year of history, a few work
+orders, and meters with a year of readings."""
+import math
 import os
 import random
 import secrets
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.org import service as org
 from app.org.models import Department, Location, LocationKind, Person
-from app.timeutil import utcnow
+from app.timeutil import isoformat, utcnow
 
 SEED = 20240501
 COMMIT_EVERY = 500
@@ -83,6 +84,7 @@ def seed_demo(only_if_empty: bool) -> list[str]:
     _write_logins(lines)
     _assets(rng, places, people)
     _work_orders(rng)
+    _meters(rng)
     return lines
 
 
@@ -240,6 +242,44 @@ def _work_orders(rng) -> None:
                                           device="demo"), actor=actor)
             if outcome.status != "applied":
                 raise RuntimeError(f"demo seed: {kind_} on {tag}: {outcome.reason}")
+
+
+def _meters(rng) -> None:
+    """A van's odometer (a counter with a service due) and a server's inlet temperature (a
+    gauge), each with a year of readings, sent as a feed would send them."""
+    from app.meters import service as meters  # after the assets: the meters hang on them
+
+    actor = _one(User, email=f"manager@{DOMAIN}")
+    now = utcnow().replace(microsecond=0, second=0, minute=0)
+    picks = {}
+    for category in ("Vehicles", "Servers"):
+        picks[category] = db.session.scalar(
+            sa.select(Asset).join(AssetModel, Asset.model_id == AssetModel.id)
+            .join(Category, AssetModel.category_id == Category.id)
+            .where(Category.name == category, Asset.status == "deployed")
+            .order_by(Asset.tag).limit(1))
+    readings, van, server = [], picks["Vehicles"], picks["Servers"]
+    if van is not None:
+        km = 18_000.0 + rng.uniform(0, 2000)
+        for day in range(365, 0, -1):
+            if rng.random() < 0.85:  # not driven every day
+                km += rng.uniform(20, 110)
+            readings.append({"asset": van.tag, "meter": "odometer", "value": round(km, 1),
+                             "at": isoformat(now - timedelta(days=day))})
+        meters.create_meter(van, name="odometer", kind="counter", unit="km",
+                            target=(km // 15_000 + 1) * 15_000)  # the next 15,000 km service
+    if server is not None:
+        for step in range(365 * 4, 0, -1):  # every six hours
+            when = now - timedelta(hours=6 * step)
+            warm = 22 + 2.5 * math.sin(when.timetuple().tm_yday / 365 * 2 * math.pi)
+            readings.append({"asset": server.tag, "meter": "inlet temperature",
+                             "value": round(warm + rng.gauss(0, 0.6), 1),
+                             "at": isoformat(when)})
+        meters.create_meter(server, name="inlet temperature", kind="gauge", unit="°C")
+    results = meters.store_batch(readings, actor=actor, device="demo")
+    refused = [r for r in results if r["status"] != "stored"]
+    if refused:
+        raise RuntimeError(f"demo seed: a reading was {refused[0]['status']}: {refused[0]}")
     db.session.commit()
 
 

@@ -5,10 +5,11 @@ from app.certificates.events import TYPES as END_OF_LIFE
 from app.lifecycle.conflicts import TYPES as CONFLICTS
 from app.lifecycle.types import register
 from app.maintenance.events import TYPES as MAINTENANCE
+from app.meters.events import TYPES as METERS
 from app.movements.events import TYPES as MOVEMENTS
 from app.repairs.events import TYPES as REPAIRS
 from app.stocktakes.events import TYPES as STOCKTAKES
 from app.warranty.events import TYPES as WARRANTY
 
 register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *END_OF_LIFE, *STOCKTAKES,
-         *MAINTENANCE, *CONFLICTS)
+         *MAINTENANCE, *METERS, *CONFLICTS)

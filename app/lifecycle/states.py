@@ -112,6 +112,10 @@ RULES: dict[str, Rule] = {
     "work_order_update": Rule(WORKED, FIELD),
     "work_order_complete": Rule(WORKED, FIELD, RETURNS),
     "work_order_cancel": Rule(WORKED, MANAGE, RETURNS),
+    # A meter read on the asset (app/meters): the asset stays as it is. "readings" is the
+    # summary of a feed's batch, one event per asset instead of one per reading.
+    "reading": Rule(frozenset(S) - ABSENT, FIELD),
+    "readings": Rule(frozenset(S) - ABSENT, FIELD),
     # A manager's decision on a conflict, kept in the history; the asset itself stays as it is.
     "resolve_conflict": Rule(frozenset(S), MANAGE),
 }

@@ -92,6 +92,9 @@ class EventType:
     signatures: tuple[tuple[str, str], ...] = ()  # (who, label) drawn on the phone's screen
     offered: frozenset[str] = frozenset({CARD, PAGE})
     from_devices: bool = True  # False: it comes from a page of its own, never a sync batch
+    # A data field that takes the event's time when the device leaves it out (a reading's
+    # "at"), so the handler knows when a thing synced hours later happened.
+    dated: str = ""
 
     def describe(self) -> dict:
         """The type as the phone learns it: label, fields, resulting status, signatures."""

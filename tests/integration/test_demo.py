@@ -12,6 +12,7 @@ from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.lifecycle.states import AssetStatus
 from app.maintenance.models import WorkOrder
+from app.meters.models import Meter, Reading
 from app.org.models import Person
 
 
@@ -32,6 +33,8 @@ def test_demo_seed_fills_every_status_once(app):
     orders = db.session.scalars(sa.select(WorkOrder.status)).all()
     assert len(orders) == 10 and {"open", "in_progress", "done"} <= set(orders)
     assert audit.verify().ok
+    # A van's odometer and a server's temperature, a year of readings each.
+    assert count(Meter) == 2 and count(Reading) > 365 + 365 * 4 - 10
 
     events = count(Event)
     assert seed_demo(only_if_empty=True) == lines

@@ -21,6 +21,8 @@ OWN_WORDS = {
     "notes": "the replacement purchase request the phone makes itself",
     "operator": "the desk pickup form's signature pads (pages/batch-new.js)",
     "witness": "the same",
+    "value": "a form control's value (the DOM's word), not a reading's",
+    "reset": "a form's reset() (the DOM's word), not a counter's reset",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
