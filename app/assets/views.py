@@ -119,7 +119,7 @@ def detail(tag):
     return render_template(
         "assets/detail.html", asset=asset, form=EventForm(base_version=str(asset.version)),
         events=service.history(asset), conflicts=conflicts,
-        warranty=coverage.verdict(coverage.coverage_of(asset), utcnow().date()),
+        warranty=coverage.standing(asset, utcnow().date()),
         decision=decision.decision(asset, utcnow().date()) if asset.status in IN_USE else None,
         actions=[kind for kind in possible if types.PAGE in kind.offered],
         on_phone=[kind for kind in possible if kind.offered == {types.CARD}],

@@ -15,6 +15,7 @@ from flask import current_app
 from app.assets.models import Asset
 from app.extensions import db
 from app.lifecycle.models import Event
+from app.maintenance.models import WorkOrder, WorkOrderPart, WorkOrderStatus
 from app.warranty import coverage
 
 CENT = Decimal("0.01")
@@ -75,17 +76,21 @@ class Decision:
 
 
 def spending(asset: Asset) -> list[tuple[datetime, Decimal]]:
-    """(when, cost) of each maintenance cost recorded on the asset, from its applied events."""
-    rows = db.session.execute(
+    """(when, cost) of each maintenance cost on the asset: its completed work orders (parts
+    and other costs, when closed) and the repairs older phones log with a cost."""
+    parts = (sa.select(sa.func.coalesce(sa.func.sum(WorkOrderPart.cost), 0))
+             .where(WorkOrderPart.work_order_id == WorkOrder.id).scalar_subquery())
+    orders = db.session.execute(
+        sa.select(WorkOrder.closed_at, sa.func.coalesce(WorkOrder.cost, 0) + parts).where(
+            WorkOrder.asset_id == asset.id, WorkOrder.status == WorkOrderStatus.DONE)
+        .limit(10_000))
+    repairs = db.session.execute(
         sa.select(Event.occurred_at, Event.data).where(
-            Event.asset_id == asset.id, Event.outcome == "applied",
-            Event.type.in_(COSTED)).order_by(Event.seq).limit(10_000))
-    return [(when, Decimal(str(data["cost"]))) for when, data in rows
-            if data.get("cost") not in (None, "")]
-
-
-# Event types that carry a maintenance `cost`.
-COSTED = ("repair",)
+            Event.asset_id == asset.id, Event.outcome == "applied", Event.type == "repair")
+        .order_by(Event.seq).limit(10_000))
+    return [(when, Decimal(str(cost)).quantize(CENT)) for when, cost in orders] + [
+        (when, Decimal(str(data["cost"]))) for when, data in repairs
+        if data.get("cost") not in (None, "")]
 
 
 def months_between(start: date, end: date) -> int:
@@ -111,7 +116,7 @@ def inputs(asset: Asset, today: date, estimate: Decimal = Decimal(0)) -> Inputs:
                   purchase_cost=asset.purchase_cost, replacement_cost=replacement,
                   replacement_from=source if replacement is not None else None,
                   book_value=book, age_months=age, useful_life_months=life,
-                  warranty=coverage.verdict(coverage.coverage_of(asset), today))
+                  warranty=coverage.standing(asset, today))
 
 
 def _money(value: Decimal) -> str:

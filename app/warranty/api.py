@@ -16,4 +16,4 @@ def detail(tag):
     """The asset's coverage (its contract, the register's end date or its model's default)
     and today's verdict; `coverage` is null when none is recorded."""
     asset = service.get_by_tag(tag)
-    return coverage.verdict(coverage.coverage_of(asset), utcnow().date()).as_json()
+    return coverage.standing(asset, utcnow().date()).as_json()

@@ -16,6 +16,7 @@ from app.assets.models import Asset
 from app.catalog.models import AssetModel
 from app.extensions import db
 from app.lifecycle.states import AssetStatus
+from app.meters.models import Meter
 from app.warranty.models import Warranty
 
 # Coverage matters for what is still in use; retired and disposed assets are not listed.
@@ -122,6 +123,18 @@ def verdict(coverage: Coverage | None, on: date, usage: Decimal | None = None) -
         else:
             words += f", up to {limit} (at {_number(usage)} now)"
     return Verdict(Standing.COVERED, words + ".", coverage)
+
+
+def standing(asset: Asset, on: date) -> Verdict:
+    """The asset's verdict on `on`, its usage read from the meter its coverage names (the
+    meter's latest value)."""
+    found = coverage_of(asset)
+    usage = None
+    if found is not None and found.usage_meter:
+        value = db.session.scalar(sa.select(Meter.last_value).where(
+            Meter.asset_id == asset.id, Meter.name == found.usage_meter))
+        usage = None if value is None else Decimal(str(value))
+    return verdict(found, on, usage)
 
 
 def _number(value: Decimal) -> str:

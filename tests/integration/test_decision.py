@@ -85,3 +85,42 @@ def test_replace_without_a_reason_changes_nothing(app, login):
     db.session.expire_all()
     assert str(db.session.get(Asset, asset.id).status) == "in_stock"
     assert db.session.scalar(db.select(db.func.count()).select_from(Asset)) == 1
+
+
+def test_completed_work_orders_count_as_maintenance(app):
+    import uuid
+    asset = laptop()
+    tech, order = make_user(Role.TECHNICIAN), str(uuid.uuid4())
+    for kind, data in [("work_order_open", {"kind": "corrective", "title": "Hinge"}),
+                       ("work_order_start", {}),
+                       ("work_order_update", {"parts": [{"name": "Hinge", "quantity": 2,
+                                                         "cost": "30.00"}]}),
+                       ("work_order_complete", {"work_done": "New hinges", "failure": True,
+                                                "cost": "45.50"})]:
+        outcome = apply_event(EventIn(kind, "D1", {"work_order": order} | data), actor=tech)
+        assert outcome.status == "applied", outcome.reason
+        db.session.commit()
+    repair("D1", "10.00", days_ago=5)
+    facts = decision.inputs(asset, utcnow().date())
+    assert facts.maintenance_total == Decimal("85.50")  # 30 parts + 45.50 other + 10 repair
+    assert facts.repairs_12_months == Decimal("85.50")
+
+
+def test_a_warranty_usage_limit_reads_the_named_meter(app):
+    from app.meters import service as meters
+    from app.warranty import coverage
+    asset = make_asset(tag="V9")
+    apply_event(EventIn("warranty", "V9", {
+        "provider": "Fleetcare", "starts": "2020-01-01", "ends": "2099-12-31",
+        "usage_limit": "100000", "usage_meter": "odometer"}), actor=make_user(Role.MANAGER))
+    meters.create_meter(asset, name="odometer", kind="counter", unit="km")
+    db.session.commit()
+    today = utcnow().date()
+    assert "no odometer reading is known" in coverage.standing(asset, today).words
+    for hours_ago, value, standing in [(2, 100_000, "covered"), (1, 100_000.5, "over_limit")]:
+        at = (utcnow() - timedelta(hours=hours_ago)).isoformat() + "Z"
+        [result] = meters.store_batch([{"asset": "V9", "meter": "odometer", "value": value,
+                                        "at": at}], actor=make_user(Role.MANAGER))
+        assert result["status"] == "stored", result
+        db.session.commit()
+        assert coverage.standing(asset, today).standing == standing
