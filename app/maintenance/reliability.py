@@ -96,7 +96,9 @@ def report(service: list[InService], stops: list[Stop], due: list[Due],
         lo, hi = spans.get(stop.asset, (start, end))
         return _clip(stop.stopped, stop.back, lo, hi)
 
-    inside = [s for s in stops if down(s) > 0]
+    # A stop counts if it overlaps the period, or happened in it without stopping the asset
+    # (a failure mended while it kept running).
+    inside = [s for s in stops if down(s) > 0 or start <= s.stopped < end]
     downtime = sum(map(down, inside))
     # A failure belongs to the period it happened in; its repair runs until the asset is
     # back (or, if it is not back yet, until the period's end or the asset left service).

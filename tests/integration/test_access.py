@@ -184,6 +184,7 @@ ROUTE_PERMISSIONS = {
                      "stocktakes_api.detail", "stocktakes_api.index", "stocktakes_api.report_csv",
                      "stocktakes_api.report_pdf", "sync_api.offline_catalog",
                      "warranty.index", "warranty_api.detail", "decision_api.detail",
+                     "reliability.index", "reliability_api.detail",
                      "sync_api.session_info", "trail.index"], V),
     **dict.fromkeys(["assets.record", "decision.replace", "files_api.put_blob", "labels.index",
                      "labels.blank_pdf", "maintenance.act", "maintenance.follow_up",
