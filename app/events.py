@@ -9,7 +9,8 @@ from app.meters.events import TYPES as METERS
 from app.movements.events import TYPES as MOVEMENTS
 from app.repairs.events import TYPES as REPAIRS
 from app.stocktakes.events import TYPES as STOCKTAKES
+from app.warranty.claims import TYPES as CLAIMS
 from app.warranty.events import TYPES as WARRANTY
 
-register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *END_OF_LIFE, *STOCKTAKES,
+register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *CLAIMS, *END_OF_LIFE, *STOCKTAKES,
          *MAINTENANCE, *METERS, *CONFLICTS)

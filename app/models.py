@@ -13,4 +13,4 @@ from app.stocktakes.models import (  # noqa: F401
     StocktakeExpected,
     StocktakeUnknown,
 )
-from app.warranty.models import Warranty  # noqa: F401
+from app.warranty.models import Warranty, WarrantyClaim  # noqa: F401

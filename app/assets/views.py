@@ -16,11 +16,7 @@ from app.forms import form_status, show_error
 from app.lifecycle import types
 from app.lifecycle.models import Conflict
 from app.lifecycle.states import AssetStatus, next_events
-from app.maintenance import decision
 from app.org.models import Department, Location
-from app.timeutil import utcnow
-from app.warranty import coverage
-from app.warranty.coverage import IN_USE
 
 bp = Blueprint("assets", __name__, url_prefix="/admin/assets")
 
@@ -119,8 +115,6 @@ def detail(tag):
     return render_template(
         "assets/detail.html", asset=asset, form=EventForm(base_version=str(asset.version)),
         events=service.history(asset), conflicts=conflicts,
-        warranty=coverage.standing(asset, utcnow().date()),
-        decision=decision.decision(asset, utcnow().date()) if asset.status in IN_USE else None,
         actions=[kind for kind in possible if types.PAGE in kind.offered],
         on_phone=[kind for kind in possible if kind.offered == {types.CARD}],
         locations=db.session.execute(sa.select(Location.code, Location.name)

@@ -1,16 +1,13 @@
 """Issuing certificates: the facts, a number, the PDF (WeasyPrint) and its blob. The wipe and
 dispose handlers call issue() inside the event's savepoint, under the chain lock, so numbers
 are allocated one at a time and a failed render fails the event."""
-import base64
 import hashlib
 import hmac
-import io
 import secrets
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from PIL import Image
 
 from app import numbering, symbols
 from app.assets.models import Asset
@@ -144,13 +141,7 @@ def render_pdf(facts: dict) -> bytes:
 
 
 def _data_uri(sha256: str) -> str:
-    """A small PNG of a stored image, inline: the PDF stands alone."""
-    with store.open(sha256) as f:
-        image = Image.open(f)
-        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-        out = io.BytesIO()
-        image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    return store.inline_png(sha256, THUMBNAIL_PX)
 
 
 def keep(pdf: bytes, sha256: str) -> None:

@@ -102,6 +102,9 @@ RULES: dict[str, Rule] = {
     "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD),
     # The contract that covers it; a manager records it (app/warranty/).
     "warranty": Rule(frozenset(S) - {S.DISPOSED}, MANAGE),
+    # A claim on that warranty and its steps (app/warranty/claims.py); the asset stays as it is.
+    "warranty_claim": Rule(frozenset(S) - ABSENT, MANAGE),
+    "warranty_claim_update": Rule(frozenset(S) - PLANNED, MANAGE),
     "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD),
     # Work orders (app/maintenance): one opened out of service sends the asset to repair;
     # closing the last such order returns it to the status it had, which the handler reads

@@ -15,6 +15,7 @@ from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.maintenance import decision
 from app.timeutil import utcnow
+from app.warranty.coverage import IN_USE
 
 api = Blueprint("decision_api", __name__, url_prefix="/api/v1/assets")
 pages = Blueprint("decision", __name__, url_prefix="/admin/assets")
@@ -67,3 +68,11 @@ def replace(tag):
     db.session.commit()
     flash(f"{asset.tag} retired; replacement requested as {new.tag}.")
     return redirect(url_for("assets.detail", tag=new.tag))
+
+
+@pages.app_context_processor
+def _for_asset_pages():
+    # The asset's page weighs repair against replace without the register importing this.
+    def repair_decision(asset):
+        return decision.decision(asset, utcnow().date()) if asset.status in IN_USE else None
+    return {"repair_decision": repair_decision}
