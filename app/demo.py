@@ -85,6 +85,7 @@ def seed_demo(only_if_empty: bool) -> list[str]:
     _assets(rng, places, people)
     _work_orders(rng)
     _meters(rng)
+    _claim()
     return lines
 
 
@@ -242,6 +243,30 @@ def _work_orders(rng) -> None:
                                           device="demo"), actor=actor)
             if outcome.status != "applied":
                 raise RuntimeError(f"demo seed: {kind_} on {tag}: {outcome.reason}")
+
+
+def _claim() -> None:
+    """A warranty claim, submitted, for the first order done on an asset still covered."""
+    from app.maintenance.models import WorkOrder, WorkOrderStatus
+    from app.warranty import coverage
+
+    manager = _one(User, email=f"manager@{DOMAIN}")
+    for order in db.session.scalars(sa.select(WorkOrder).where(
+            WorkOrder.status == WorkOrderStatus.DONE).order_by(WorkOrder.number)):
+        if coverage.standing(order.asset, order.opened_at.date()).covered:
+            break
+    else:
+        return
+    claim = None
+    for kind, data in [("warranty_claim", {"work_order": order.id, "fault": order.title,
+                                           "amount_claimed": str(order.total_cost)}),
+                       ("warranty_claim_update", {"status": "submitted"})]:
+        data = data | ({"claim": claim} if claim else {})
+        outcome = apply_event(EventIn(kind, order.asset.tag, data, device="demo"),
+                              actor=manager)
+        if outcome.status != "applied":
+            raise RuntimeError(f"demo seed: {kind} on {order.asset.tag}: {outcome.reason}")
+        claim = outcome.event.data["claim"]
 
 
 def _meters(rng) -> None:

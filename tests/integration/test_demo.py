@@ -14,6 +14,7 @@ from app.lifecycle.states import AssetStatus
 from app.maintenance.models import WorkOrder
 from app.meters.models import Meter, Reading
 from app.org.models import Person
+from app.warranty.models import Warranty, WarrantyClaim
 
 
 def count(model) -> int:
@@ -35,6 +36,9 @@ def test_demo_seed_fills_every_status_once(app):
     assert audit.verify().ok
     # A van's odometer and a server's temperature, a year of readings each.
     assert count(Meter) == 2 and count(Reading) > 365 + 365 * 4 - 10
+    # A submitted warranty claim, and the fleet's contracts with their mileage limit.
+    assert db.session.scalars(sa.select(WarrantyClaim.status)).all() == ["submitted"]
+    assert count(Warranty) > 0
 
     events = count(Event)
     assert seed_demo(only_if_empty=True) == lines
