@@ -43,8 +43,20 @@ def places(app):
              "/admin/people", f"/admin/people/{person.id}", "/admin/locations",
              f"/admin/locations/{room.id}", "/admin/departments", "/admin/labels/",
              "/admin/catalog/models", "/admin/catalog/categories",
-             f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}"]
+             f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}",
+             "/scan", "/stocktake", "/offline", f"/stocktake#{take.id}"]  # the phone's
     return manager, paths
+
+
+def open_page(page, path):
+    """Go to a page; `/stocktake#<id>` is the phone walking that stock-take."""
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    if path.startswith("/stocktake#"):
+        page.evaluate("tagtrail.ready")
+        page.click(f'[data-stocktake="{path.split("#")[1]}"]')
+        page.select_option("#room", index=1)
+        page.wait_for_selector("#todo li")
 
 
 def axe_findings(page) -> list[str]:
@@ -62,8 +74,7 @@ def test_every_page_fits_the_screen_and_passes_axe(page, sign_in, places):
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         for path in paths:
-            page.goto(path)
-            page.wait_for_load_state("networkidle")
+            open_page(page, path)
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
                 wide.append((width, path, scroll))

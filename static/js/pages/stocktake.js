@@ -171,12 +171,18 @@ function renderCounts() {
   const { total, rooms } = stocktakes.tally(walk);
   $("found").textContent = `${total.found} of ${total.expected} found`;
   $("found-detail").textContent = `· ${total.misplaced} misplaced · ${total.unexpected} not expected`;
-  $("rooms").replaceChildren(...rooms.map((room) => {
-    const row = document.createElement("tr");
-    row.append(cell(room.name), cell(room.found), cell(room.expected), cell(room.misplaced),
-      cell(room.unexpected));
-    row.dataset.room = room.code ?? "";
-    return row;
+  // A room's name heads its figures: five columns do not fit a phone's width.
+  $("rooms").querySelectorAll("tbody").forEach((b) => b.remove());
+  $("rooms").append(...rooms.map((room) => {
+    const group = document.createElement("tbody");
+    group.dataset.room = room.code ?? "";
+    const head = Object.assign(document.createElement("th"), { colSpan: 4, scope: "rowgroup",
+      textContent: room.name });
+    const figures = document.createElement("tr");
+    figures.append(cell(room.found), cell(room.expected), cell(room.misplaced), cell(room.unexpected));
+    group.append(document.createElement("tr"), figures);
+    group.firstChild.append(head);
+    return group;
   }));
   renderTodo();
 }
