@@ -2,7 +2,7 @@
 // them, and following the server: a stock-take finished or cancelled there leaves the phone,
 // and an open one takes the server's counts (what other phones counted, what it refused).
 import { ApiError, getJSON } from "../lib/api.js";
-import { store } from "../lib/idb.js";
+import { store, transact } from "../lib/idb.js";
 
 const copies = store("stocktakes");
 export const events = new EventTarget(); // "closed" {id, location_name, status}, "updated" {id}
@@ -16,6 +16,9 @@ export async function get(id) {
 export const all = async () => (await copies.all()).map(upgraded);
 export const put = (walk) => copies.put(walk);
 export const hasStocktakes = async () => (await copies.count()) > 0;
+/** Is stock-take `id` still on this phone (not finished meanwhile)? Without reading it all. */
+export const kept = async (id) =>
+  (await transact("stocktakes", "readonly", (s) => s.stocktakes.count(id))) > 0;
 
 // Copies saved before counts kept their room held only the result.
 function upgraded(walk) {

@@ -23,7 +23,7 @@ const TODO_SHOWN = 200; // a room's still-to-find list beyond this says how many
 
 let walk = null; // {id, location, location_name, rooms, expected: {TAG: room}, counted: {TAG: {result, room}}}
 let scanner = null;
-let names = new Map(); // TAG -> the asset's name, from the phone's register, for the lists
+const names = new Map(); // TAG -> the asset's name, from the phone's register, for the lists
 
 function say(text, isError = false) {
   $("message").textContent = text;
@@ -87,11 +87,6 @@ async function openStocktake(id) {
     }
   }
   walk = saved;
-  names = new Map();
-  for (const tag of Object.keys(walk.expected)) {
-    const asset = await catalog.resolve(tag);
-    if (asset) names.set(tag, asset.name);
-  }
   $("choose").hidden = true;
   $("walk").hidden = false;
   $("walk-title").textContent = `Stock-take: ${walk.location_name}`;
@@ -110,7 +105,7 @@ async function openStocktake(id) {
 async function count(raw, how = "scanned", extra = {}) {
   const { code } = parsePayload(raw);
   if (!code) return;
-  if (!walk || !(await stocktakes.get(walk.id))) {
+  if (!walk || !(await stocktakes.kept(walk.id))) {
     return say("This stock-take is no longer open on this phone: the scan was not taken.", true);
   }
   if (walk.rooms.some((r) => r.code === code)) { // a room's own tag: that is where we are
@@ -198,13 +193,20 @@ function renderTodo() {
   }
   const left = stocktakes.stillToFind(walk, room.code);
   $("todo-title").textContent = `Still to find in ${room.name}: ${left.length}`;
-  const items = left.slice(0, TODO_SHOWN).map((tag) => {
+  const shown = left.slice(0, TODO_SHOWN);
+  const items = shown.map((tag) => {
     const item = document.createElement("li");
     item.dataset.tag = tag;
     item.append(Object.assign(document.createElement("strong"), { textContent: tag }));
-    if (names.has(tag)) item.append(` · ${names.get(tag)}`);
+    if (names.get(tag)) item.append(` · ${names.get(tag)}`);
     return item;
   });
+  // Names come from the phone's register, looked up only for the lines shown.
+  const unnamed = shown.filter((tag) => !names.has(tag));
+  if (unnamed.length) {
+    Promise.all(unnamed.map(async (tag) => names.set(tag, (await catalog.resolve(tag))?.name ?? "")))
+      .then(() => { if (walk) renderTodo(); });
+  }
   if (!left.length) {
     items.push(Object.assign(document.createElement("li"), { className: "muted",
       textContent: "Everything expected here has been counted." }));
