@@ -14,7 +14,7 @@ const BATCH = 200;
 export const changes = new EventTarget(); // "change" whenever the outbox or its state moves
 // "outcome" (detail {id, status, reason, result?}) when the server answers for an entry
 const outcomes = new Map(); // this page's answers so far, by id
-/** Entries still to send, or the server's refusals and conflicts (which stay until dismissed). */
+/** The answers that leave a change unapplied; they stay in the outbox until dismissed. */
 export const PROBLEMS = new Set(["rejected", "conflict"]);
 
 let state = { syncing: false, sent: 0, total: 0, problem: "" };
@@ -128,7 +128,7 @@ async function send() {
   const refused = new Set(); // tags whose change the server did not apply
   try {
     const events = waiting.filter((e) => e.kind !== "unknown");
-    await uploadPhotos(events);
+    await uploadPhotos(events, refused);
     for (let i = 0; i < events.length; i += BATCH) {
       const batch = events.slice(i, i + BATCH);
       const reply = await withFreshToken(() => postJSON("/api/v1/sync", {
@@ -223,7 +223,7 @@ async function followConflicts() {
   }
 }
 
-async function uploadPhotos(events) {
+async function uploadPhotos(events, refused) {
   const blobsOf = (e) => [...(e.data.photos ?? []), ...Object.values(e.data.signatures ?? {})];
   const needed = new Set(events.flatMap(blobsOf));
   for (const hash of needed) {
@@ -235,7 +235,8 @@ async function uploadPhotos(events) {
       if (!(err instanceof ApiError) || err.status === 401 || err.status >= 500) throw err;
       // The server refuses this photo for good: hold back the events that carry it.
       for (const event of events.filter((e) => blobsOf(e).includes(hash))) {
-        await outbox.put({ ...event, state: "rejected", reason: `Photo refused: ${err.message}` });
+        await settle({ id: event.id, status: "rejected", reason: `Photo refused: ${err.message}` });
+        refused.add(event.asset);
         event.state = "rejected";
       }
       continue;

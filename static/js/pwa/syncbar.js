@@ -23,7 +23,8 @@ export async function render() {
   const lastSync = await meta.get("lastSync");
   $("waiting").textContent = syncing ? `Syncing ${sent} of ${total}…`
     : pending.length ? `${pending.length} waiting` : "Nothing waiting";
-  $("last-sync").textContent = !pending.length && !syncing && lastSync ? "all synced" : ago(lastSync);
+  const settledAll = !pending.length && !syncing && !events.some((e) => outbox.PROBLEMS.has(e.state));
+  $("last-sync").textContent = settledAll && lastSync ? "all synced" : ago(lastSync);
   $("syncbar").classList.toggle("waiting", pending.length > 0);
   let text = NOTES[problem] ?? problem;
   if (pending[0] && Date.now() - new Date(pending[0].occurred_at) > OLD_OUTBOX_MS) {
