@@ -1,5 +1,7 @@
 """Which page a phone shows when the server cannot be reached: its own screens from its copy,
 any other page (an admin page) the offline page with a retry, never the scanner instead."""
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,11 +56,13 @@ def test_offline_an_admin_page_says_so_and_a_phone_page_opens(app, page, context
 
 def test_with_the_server_stopped_an_admin_page_offers_a_retry(app, browser, database_url,
                                                                tmp_path):
-    # A server of its own, so that stopping it leaves the other tests theirs.
-    server = LiveServer(create_app({"SQLALCHEMY_DATABASE_URI": database_url,
-                                    "SECRET_KEY": "browser-tests",
-                                    "INSTANCE_PATH": str(tmp_path),
-                                    "TRUSTED_HOSTS": ["127.0.0.1", "localhost"]}))
+    # A server of its own, so that stopping it leaves the other tests theirs; one of its
+    # pages takes longer than the phone's screens are given before they open from the copy.
+    own = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "browser-tests",
+                      "INSTANCE_PATH": str(tmp_path),
+                      "TRUSTED_HOSTS": ["127.0.0.1", "localhost"]})
+    own.add_url_rule("/admin/slow", "slow", lambda: (time.sleep(4.5), "<h1>Slow but here</h1>")[1])
+    server = LiveServer(own)
     server.thread.start()
     context = browser.new_context(base_url=server.url)
     try:
@@ -70,6 +74,8 @@ def test_with_the_server_stopped_an_admin_page_offers_a_retry(app, browser, data
         page.click("button.primary")
         page.wait_for_url("**/scan")
         ready(page)
+        page.goto("/admin/slow")  # slow, not gone: the page itself, not the scanner
+        expect(page.locator("h1")).to_have_text("Slow but here")
         server.server.shutdown()
         server.server.server_close()  # refused from now on, as a stopped server is
 
