@@ -13,7 +13,9 @@ from app.auth.access import home_page
 
 bp = Blueprint("pwa", __name__)
 
-SHELL_PAGES = ["/scan", "/stocktake"]
+PHONE_PAGES = ["/scan", "/stocktake"]  # open from the phone's copy when slow or offline
+OFFLINE_PAGE = "/offline"  # what any other page shows when it cannot load
+SHELL_PAGES = PHONE_PAGES + [OFFLINE_PAGE]
 # Everything the shell needs offline, relative to static/ (the decoder's wasm included).
 SHELL_STATIC = ["css/*.css", "js/**/*.js", "vendor/**/*.js", "vendor/**/*.wasm", "icons/*.png"]
 
@@ -31,6 +33,12 @@ def scan():
 @bp.get("/stocktake")
 def stocktake():
     return render_template("pwa/stocktake.html")
+
+
+@bp.get("/offline")
+def offline():
+    """The page the service worker shows in place of one that cannot load."""
+    return render_template("pwa/offline.html")
 
 
 @bp.get("/manifest.webmanifest")
@@ -69,7 +77,8 @@ def service_worker():
     version += current_app.config["RELEASE"]  # a deploy may also bump it by hand
     source = Path(current_app.static_folder, "sw.js").read_text()
     source = source.replace('"__VERSION__"', json.dumps(version)).replace(
-        "[/* __PRECACHE__ */]", json.dumps(urls))
+        "[/* __PRECACHE__ */]", json.dumps(urls)).replace(
+        "[/* __PHONE_PAGES__ */]", json.dumps(PHONE_PAGES))
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response

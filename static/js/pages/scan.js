@@ -107,11 +107,17 @@ async function saveAction() {
   const { label } = (await catalog.eventTypes())[action];
   // The expected effect first: a quick sync then replaces it with the server's, not after.
   await catalog.applyLocally(asset.tag, action, data);
-  await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
+  const queued = await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
   if (extras.request_replacement) await requestReplacement(asset, data.reason ?? "");
   await showAsset(await catalog.resolve(asset.tag), "on this phone");
   savedOffline = !navigator.onLine;
   say(savedOffline ? `${label} saved on this phone; it will sync when there is signal.` : `${label} saved.`);
+  // The server's answer replaces "saved" when it refuses the change or holds it for a manager.
+  outbox.settled(queued.id).then(({ status, reason }) => {
+    if (status !== "rejected" && status !== "conflict") return;
+    savedOffline = false;
+    say(`${label} ${status === "conflict" ? "is a conflict, waiting for a manager" : "was refused"}: ${reason}`, true);
+  });
 }
 
 // ---- camera and inputs
