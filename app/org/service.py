@@ -39,6 +39,13 @@ def find_person(ref: str, field: str = "assignee") -> Person:
     return person
 
 
+def people_to_pick() -> list:
+    """Active people as (code, name, e-mail), by name: what a desk form's person field offers
+    as one types (a <datalist>, filled here, so it works without JavaScript)."""
+    return db.session.execute(sa.select(Person.code, Person.name, Person.email)
+                              .where(Person.active).order_by(Person.name)).all()
+
+
 def find_department(code: str, field: str = "department") -> Department:
     department = db.session.scalar(sa.select(Department).where(Department.code == code.strip()))
     if department is None:
