@@ -12,6 +12,7 @@ from app.lifecycle.types import CARD, SHA256, Change, EventData, EventType, link
 # What the pipeline answers a disposal of an asset that still holds data; the phone is served
 # it with the dispose type (`refused_when`) and its assets' `unwiped_data` flag.
 NEEDS_WIPE = "{tag} holds data: wipe it first (a verified wipe), then dispose of it."
+NO_WITNESS = "A wipe needs a witness."
 
 
 class RetireData(EventData):
@@ -44,7 +45,8 @@ class WipeData(Evidence):
                                 validate=validate.Length(max=100))
     verified = fields.Bool(required=True, metadata={"clears": "unwiped_data"})
     witness = fields.Str(validate=validate.Length(max=200),  # required unless configured off
-                         metadata={"kind": "person", "required_by": "WITNESS_REQUIRED"})
+                         metadata={"kind": "person", "required_by": "WITNESS_REQUIRED",
+                                   "missing": NO_WITNESS})
 
 
 def wipe(asset: Asset, data: dict) -> Change:
@@ -52,7 +54,7 @@ def wipe(asset: Asset, data: dict) -> Change:
     (and the state machine leaves the asset as it was)."""
     clean = load(WipeData, data)
     if current_app.config["WITNESS_REQUIRED"] and not clean.get("witness"):
-        raise ValidationFailed("A wipe needs a witness.", {"witness": "required"})
+        raise ValidationFailed(NO_WITNESS, {"witness": "required"})
     certificates.check_blobs(clean)
     if not clean["verified"]:
         return Change(clean)

@@ -151,6 +151,9 @@ def _choices(item: fields.Field) -> list | None:
     return [[value, labels.get(value, str(value).replace("_", " "))] for value in chosen.choices]
 
 
+# What load() answers for a required field left out, as the phone is told it ({field}).
+MISSING = "{field}: " + fields.Field.default_error_messages["required"]
+
 HIDDEN = {"photos", "signatures"}  # the form's own photo input and signature pads
 
 
@@ -186,6 +189,8 @@ def describe(schema: type[Schema]) -> dict:
         for key in ("sets", "required_by", "unknown", "clears"):
             if key in item.metadata:
                 entry[key] = item.metadata[key]
+        if item.required or "required_by" in entry:  # the refusal when it is left empty
+            entry["missing"] = item.metadata.get("missing") or MISSING.format(field=name)
         described[name] = entry
     return described
 

@@ -52,6 +52,12 @@ def test_a_check_out_to_a_typed_name_is_refused_before_saving(app, page, context
     show(page, asset.tag)
 
     page.click('.asset-card button[data-action="check_out"]')
+    missing = "assignee: Missing data for required field."  # what the server answers
+    page.click('#action-form button[value="save"]')
+    assert page.eval_on_selector("#f-assignee", "e => e.validationMessage") == missing
+    page.fill("#f-assignee", "   ")
+    page.click('#action-form button[value="save"]')
+    expect(page.locator("#action-error")).to_have_text(missing)
     page.fill("#f-assignee", "Tom Berg")
     page.click('#action-form button[value="save"]')
     expect(page.locator("#action-error")).to_have_text(UNKNOWN_PERSON.format(value="Tom Berg"))
@@ -153,15 +159,13 @@ def test_the_code_field_keeps_the_next_scan(app, page, sign_in):
     sign_in(make_user(Role.TECHNICIAN))
     ready(page)
     expect(page.locator("#code")).to_be_focused()  # on opening the page
-    page.keyboard.type(first.tag)
-    page.keyboard.press("Enter")
+    page.keyboard.type(first.tag + "\n")
     expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(first.tag)
 
     # With the transfer form open and focus in its note, a room's tag lands in its place.
     page.click('.asset-card button[data-action="transfer"]')
     page.focus("#f-note")
-    page.keyboard.type("LAB-2")
-    page.keyboard.press("Enter")
+    page.keyboard.type("LAB-2\n")
     expect(page.locator("#f-to_location")).to_have_value("LAB-2")
     expect(page.locator("#f-note")).to_have_value("")
     expect(page.locator("#action")).to_have_attribute("open", "")
@@ -173,8 +177,7 @@ def test_the_code_field_keeps_the_next_scan(app, page, sign_in):
     # Focus on nothing in particular: the scan still lands, and the card follows it.
     page.click('.asset-card h2')
     assert focused(page) != "code"
-    page.keyboard.type(second.tag)
-    page.keyboard.press("Enter")
+    page.keyboard.type(second.tag + "\n")
     expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(second.tag)
     expect(page.locator("#code")).to_be_focused()
 
@@ -182,8 +185,7 @@ def test_the_code_field_keeps_the_next_scan(app, page, sign_in):
     page.evaluate("() => { window.buzzes = []; navigator.vibrate = (p) => buzzes.push(p) > 0; }")
     page.click('.asset-card button[data-action="retire"]')
     page.focus("#f-reason")
-    page.keyboard.type(first.tag)
-    page.keyboard.press("Enter")
+    page.keyboard.type(first.tag + "\n")
     expect(page.locator("#action-error")).to_contain_text(f"Scanned {first.tag}")
     expect(page.locator("#f-reason")).to_have_value("")
     expect(page.locator("#action")).to_have_attribute("open", "")

@@ -31,6 +31,7 @@ function say(text, isError = false) {
 async function showAsset(asset, source) {
   current = asset;
   const actions = await catalog.cardActions(asset);
+  if (current !== asset) return; // a later scan's card is on its way
   $("result").replaceChildren(assetCard(asset, { source, actions, onAction: openAction }));
 }
 
@@ -195,13 +196,14 @@ function routeScan(text, { decodedAt = performance.now(), typed = false } = {}) 
   }
   $("code").value = text;
   lookup(text, decodedAt, { typed });
+  if (!typed) return; // a camera scan: focusing a text box would bring up the keyboard
   $("code").focus();
   $("code").select();
 }
 
 // ---- a handheld scanner types as a keyboard does, only faster, and ends with Enter
 
-const SCAN_GAP_MS = 80; // a wedge types far faster than a person; people rarely beat this
+const SCAN_GAP_MS = 60; // a wedge types a key every few ms; people rarely keep under this for long
 const SCAN_MIN = 3; // and a code is at least this long
 let burst = null; // the keys typed in a run: {target, before, text, last}
 
@@ -311,8 +313,9 @@ addEventListener("pagehide", stop);
 // When a sync settles, the card shows the asset as the server now has it.
 outbox.changes.addEventListener("change", async () => {
   if (!current || outbox.status().syncing) return;
-  const now = await catalog.resolve(current.tag);
   const before = current;
+  const now = await catalog.resolve(before.tag);
+  if (current !== before) return; // another scan meanwhile: its card stays
   if (!now || (now.version === before.version && now.pending === before.pending)) return;
   await showAsset(now, now.pending ? "on this phone" : "");
   if (savedOffline && !now.pending) {

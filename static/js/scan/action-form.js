@@ -27,6 +27,13 @@ const PICKED = { person: "people", place: "locations" };
 let pads = [];
 let open = null; // {type, lists}: what the open form was built from
 
+// Each save (a click, or Enter, which clicks it too) checks the form afresh: a message set on
+// the last try must not outlive the empty field it was about.
+$("action-form")?.addEventListener("click", (e) => {
+  if (!e.target.closest?.('button[value="save"]')) return;
+  for (const element of $("action-fields").querySelectorAll("[name]")) element.setCustomValidity("");
+});
+
 function control(name, field, { lists, type, status }) {
   const { kind } = field;
   let element;
@@ -53,6 +60,11 @@ function control(name, field, { lists, type, status }) {
   // browser's `required` on a checkbox would mean "must be ticked".
   Object.assign(element, { id: `f-${name}`, name, required: Boolean(field.required) && kind !== "check" });
   element.dataset.kind = kind;
+  if (element.required && field.missing) { // left empty, it says what the server would
+    element.addEventListener("invalid", () => {
+      if (element.validity.valueMissing) element.setCustomValidity(field.missing);
+    });
+  }
   return element;
 }
 

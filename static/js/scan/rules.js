@@ -1,7 +1,7 @@
 // What the phone can tell before it saves an action: would the server refuse it? Every rule
 // and every word comes from what the server served (GET /api/v1/sync/catalog): the actions its
 // state machine allows per status and role, each event type's refusals (`not_from`,
-// `refused_when`, `to_by.only_from`) and its fields' (`unknown`), and the cached lists of
+// `refused_when`, `to_by.only_from`) and its fields' (`missing`, `unknown`), and the cached lists of
 // people and places. Nothing here knows an event type, a field or a status by name.
 import { named } from "./picker.js";
 
@@ -21,6 +21,9 @@ const words = (status) => status.replace(/_/g, " ");
 export function refusal(asset, name, type, data, { allowed, lists }) {
   if (allowed && !allowed.includes(name) && type.not_from) {
     return type.not_from.replace("{status}", words(asset.status));
+  }
+  for (const [field, described] of Object.entries(type.fields ?? {})) {
+    if (described.required && described.missing && data[field] === undefined) return described.missing;
   }
   for (const [field, described] of Object.entries(type.fields ?? {})) {
     const value = data[field];
