@@ -198,6 +198,15 @@ def test_the_code_field_keeps_the_next_scan(app, page, sign_in):
     assert moved.data["to_location"] == "LAB-2" and "note" not in moved.data
     assert applied("retire") == []
 
+    # A person typing at a person's pace is typing, not scanning: Enter saves their words.
+    page.click('.asset-card button[data-action="retire"]')
+    page.locator("#f-reason").press_sequentially("worn out", delay=120)
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_have_text("Retire saved.")
+    expect(page.locator("#waiting")).to_have_text("Nothing waiting", timeout=20_000)
+    [retired] = applied("retire")
+    assert retired.data["reason"] == "worn out"
+
 
 def test_a_typed_name_finds_assets_offline(app, page, context, sign_in):
     room = make_location("STORE", "Store room")

@@ -203,9 +203,14 @@ function routeScan(text, { decodedAt = performance.now(), typed = false } = {}) 
 
 // ---- a handheld scanner types as a keyboard does, only faster, and ends with Enter
 
-const SCAN_GAP_MS = 60; // a wedge types a key every few ms; people rarely keep under this for long
-const SCAN_MIN = 3; // and a code is at least this long
-let burst = null; // the keys typed in a run: {target, before, text, last}
+// A run of keys ends at a pause this long; it was a scan if it ended in Enter, held at least
+// SCAN_MIN characters and came at least this fast on average. A wedge types a key every few
+// ms, a person one every 100 ms or more; an average, not the longest gap, so that a busy
+// phone that holds back one key now and then still reads the scan as a scan.
+const RUN_PAUSE_MS = 300;
+const SCAN_MEAN_MS = 50;
+const SCAN_MIN = 3;
+let burst = null; // the keys typed in a run: {target, before, text, first, last}
 
 const editable = (el) => el instanceof HTMLElement && (el.isContentEditable
   || (el.matches("input, textarea, select") && !["checkbox", "radio", "button", "submit", "file", "range"]
@@ -215,8 +220,8 @@ function onKey(e) {
   if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
   const target = e.target;
   if (e.key.length === 1) {
-    if (!burst || e.timeStamp - burst.last > SCAN_GAP_MS) {
-      burst = { target, before: editable(target) ? target.value : null, text: "", last: 0 };
+    if (!burst || e.timeStamp - burst.last > RUN_PAUSE_MS) {
+      burst = { target, before: editable(target) ? target.value : null, text: "", first: e.timeStamp };
     }
     burst.text += e.key;
     burst.last = e.timeStamp;
@@ -235,7 +240,9 @@ function onKey(e) {
   if (e.key === "Shift" || e.key === "CapsLock") return;
   const run = burst;
   burst = null;
-  if (e.key !== "Enter" || !run || e.timeStamp - run.last > SCAN_GAP_MS || run.text.length < SCAN_MIN) return;
+  if (e.key !== "Enter" || !run || run.text.length < SCAN_MIN
+    || e.timeStamp - run.last > RUN_PAUSE_MS
+    || (e.timeStamp - run.first) / run.text.length > SCAN_MEAN_MS) return;
   const outside = !$("action").open;
   // Outside a form, a run typed into another field (the label to attach) is that field's.
   if (outside && editable(run.target) && run.target !== $("code")) return;
