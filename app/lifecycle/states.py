@@ -135,6 +135,9 @@ TRANSITIONS: dict[AssetStatus, frozenset[AssetStatus]] = {
 }
 
 
+NOT_FROM = "An asset that is {status} cannot be {past}."  # types.describe serves it too
+
+
 def check(event_type: str, status: AssetStatus | None, role: Role, *, label: str = "",
           past: str = "") -> Rule:
     """The rule for `event_type`, or a refusal if `role` may not apply it in `status` (None:
@@ -149,7 +152,7 @@ def check(event_type: str, status: AssetStatus | None, role: Role, *, label: str
         raise NotAllowed(f"A {role} may not {label.lower()} assets.")
     if status is not None and status not in rule.allowed_from:
         raise InvalidTransition(
-            f"An asset that is {status.replace('_', ' ')} cannot be {past}.",
+            NOT_FROM.format(status=status.replace("_", " "), past=past),
             {"status": str(status), "event": event_type})
     return rule
 

@@ -23,6 +23,7 @@ OWN_WORDS = {
     "witness": "the same",
     "value": "a form control's value (the DOM's word), not a reading's",
     "reset": "a form's reset() (the DOM's word), not a counter's reset",
+    "method": "fetch()'s own option (the offline page asks with HEAD), not a wipe's method",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
