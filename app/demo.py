@@ -86,6 +86,7 @@ def seed_demo(only_if_empty: bool) -> list[str]:
     _work_orders(rng)
     _meters(rng)
     _claim()
+    db.session.commit()
     return lines
 
 
