@@ -1,5 +1,6 @@
 """Every page a person opens, at a phone's width and a desk's: nothing wider than the screen,
 and no serious or critical accessibility finding (axe-core, run in the page)."""
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from app.auth.roles import Role
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.meters import service as meters
 from app.stocktakes import service as stocktakes
+from app.timeutil import isoformat, utcnow
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
@@ -34,6 +37,14 @@ def places(app):
                                    "verified": True, "witness": "Wanda Witness",
                                    "media_serials": ["NVME-0001", "NVME-0002"]}, actor=manager)
     take = stocktakes.start(room, actor=manager)
+    laptop = assets.get_by_tag("PG-1")
+    meters.create_meter(laptop, name="hours", kind="counter", unit="h", target=500)
+    meters.create_meter(laptop, name="temperature", kind="gauge", unit="°C")
+    now = utcnow()
+    rates = (("hours", 8), ("temperature", 0.5))
+    meters.store_batch([{"asset": "PG-1", "meter": name, "value": rate * day,
+                         "at": isoformat(now - timedelta(days=30 - day))}
+                        for day in range(30) for name, rate in rates], actor=manager)
     db.session.commit()
     cert = db.session.scalar(db.select(Certificate))
     paths = ["/admin/", "/admin/assets/", "/admin/assets/PG-1", "/admin/assets/PG-2",
@@ -43,7 +54,8 @@ def places(app):
              "/admin/people", f"/admin/people/{person.id}", "/admin/locations",
              f"/admin/locations/{room.id}", "/admin/departments", "/admin/labels/",
              "/admin/catalog/models", "/admin/catalog/categories",
-             f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}"]
+             f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}",
+             "/admin/meters/stale"]
     return manager, paths
 
 
