@@ -445,7 +445,7 @@ def projection(meter: Meter, target: float | None = None,
     target = meter.target if target is None else target
     if meter.kind is not MeterKind.COUNTER or target is None:
         return None
-    points = since_reset(series(meter) if points is None else points)[-FIT_WINDOW:]
+    points = since_reset(recent(meter) if points is None else points)[-FIT_WINDOW:]
     quiet = stale_for(meter, points)
     if quiet is not None:
         return Projection("stale", f"Stale: no reading for {quiet.days} days, longer than "

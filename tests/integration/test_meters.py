@@ -296,3 +296,14 @@ def test_a_long_history_is_plotted_from_a_few_hundred_points(hours, manager):
     assert count == 2001 and len(points) <= 200
     assert max(p.value for p in points) == 95 and min(p.value for p in points) == 20
     assert [p.at for p in points] == sorted(p.at for p in points)
+
+
+def test_the_page_forms_need_the_csrf_token(csrf_app):
+    asset = make_asset(tag="GEN-9")
+    user = make_user(Role.MANAGER)
+    client = csrf_app.test_client(user=user)
+    page = client.get("/admin/assets/GEN-9").get_data(as_text=True)
+    assert 'action="/admin/assets/GEN-9/meters"' in page and 'name="csrf_token"' in page
+    refused = client.post("/admin/assets/GEN-9/meters", data={"name": "x", "kind": "gauge"})
+    assert refused.status_code == 400
+    assert service.meters_of(asset) == []
