@@ -21,6 +21,10 @@ OWN_WORDS = {
     "notes": "the replacement purchase request the phone makes itself",
     "operator": "the desk pickup form's signature pads (pages/batch-new.js)",
     "witness": "the same",
+    # A reading's fields are also words of the browser's own: an input's or a cursor's .value,
+    # and a form's .reset().
+    "value": "the DOM's input.value and IndexedDB's cursor.value",
+    "reset": "the DOM's form.reset()",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
