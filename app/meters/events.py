@@ -32,7 +32,7 @@ def reading(asset: Asset, data: dict) -> Change:
 
     def row(event):
         return service.keep(meter, point, id=str(uuid.uuid4()), actor_id=event.actor_id,
-                            source="event")
+                            source="event", batch=event.id)
     return Change(plain(clean) | {"meter": meter.name}, records=[row])
 
 

@@ -52,6 +52,9 @@ class Reading(db.Model):
     value: so.Mapped[float]
     reset: so.Mapped[bool] = so.mapped_column(default=False)  # the counter started again here
     source: so.Mapped[str] = so.mapped_column(sa.String(8))  # "event" (a person) or "api"
+    # What the audit trail holds of it: the id of the person's event, or of the feed's batch
+    # (its `readings` events seal the batch's rows), so `flask audit verify` can check it.
+    batch: so.Mapped[str] = so.mapped_column(sa.String(36), index=True)
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
     received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 

@@ -144,11 +144,12 @@ def _remember(meter: Meter, point: Point) -> None:
         meter.last_at, meter.last_value = point.at, float(point.value)
 
 
-def keep(meter: Meter, point: Point, *, id: str, actor_id: int, source: str) -> Reading:
+def keep(meter: Meter, point: Point, *, id: str, actor_id: int, source: str,
+         batch: str) -> Reading:
     """The row of a reading already checked; the meter remembers its newest."""
     _remember(meter, point)
     return Reading(id=id, meter=meter, at=point.at, value=float(point.value), reset=point.reset,
-                   source=source, actor_id=actor_id, received_at=utcnow())
+                   source=source, actor_id=actor_id, received_at=utcnow(), batch=batch)
 
 
 # --- batches from feeds --------------------------------------------------------------------
@@ -234,7 +235,7 @@ def store_batch(raws: list, *, actor: User, device: str = "api") -> list[dict]:
     accepted: dict[int, list[Point]] = defaultdict(list)  # meter id -> this batch's, by time
     kept: dict[str, _Row] = {}
     inserts: list[dict] = []
-    received = utcnow()
+    received, batch = utcnow(), str(uuid.uuid4())
     for row in sorted(rows, key=lambda r: (r.point.at, r.index)):
         asset = assets.get(tag_key(row.tag))
         meter = meters.get((asset.id, row.meter)) if asset is not None else None
@@ -246,12 +247,13 @@ def store_batch(raws: list, *, actor: User, device: str = "api") -> list[dict]:
             _remember(meter, row.point)
             inserts.append({"id": row.id, "meter_id": meter.id, "at": row.point.at,
                             "value": row.point.value, "reset": row.point.reset,
-                            "source": "api", "actor_id": actor.id, "received_at": received})
+                            "source": "api", "actor_id": actor.id, "received_at": received,
+                            "batch": batch})
     if inserts:
         # Core, not the ORM: the rows need none of its bookkeeping, and 10,000 of them in
         # one executemany is most of the point of a batch.
         db.session.execute(sa.insert(Reading.__table__), inserts)
-        _summaries(inserts, assets, {m.id: m for m in meters.values()}, actor, device)
+        _summaries(inserts, batch, assets, {m.id: m for m in meters.values()}, actor, device)
     return results
 
 
@@ -337,13 +339,12 @@ def digest(readings: list) -> str:
     return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()
 
 
-def _summaries(inserts: list[dict], assets, meters: dict[int, Meter], actor: User,
+def _summaries(inserts: list[dict], batch: str, assets, meters: dict[int, Meter], actor: User,
                device: str) -> None:
     by_asset: dict[int, list[dict]] = defaultdict(list)
     for reading in inserts:
         by_asset[meters[reading["meter_id"]].asset_id].append(reading)
     tags = {asset.id: asset.tag for asset in assets.values()}
-    batch = str(uuid.uuid4())
     events = []
     for asset_id, readings in by_asset.items():
         counts: dict[str, int] = defaultdict(int)
@@ -445,7 +446,7 @@ def projection(meter: Meter, target: float | None = None,
     target = meter.target if target is None else target
     if meter.kind is not MeterKind.COUNTER or target is None:
         return None
-    points = since_reset(series(meter) if points is None else points)[-FIT_WINDOW:]
+    points = since_reset(recent(meter) if points is None else points)[-FIT_WINDOW:]
     quiet = stale_for(meter, points)
     if quiet is not None:
         return Projection("stale", f"Stale: no reading for {quiet.days} days, longer than "

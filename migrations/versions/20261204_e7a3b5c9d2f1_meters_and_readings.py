@@ -40,6 +40,7 @@ def upgrade():
         sa.Column("value", sa.Double(), nullable=False),
         sa.Column("reset", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column("batch", sa.String(length=36), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=False),
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["actor_id"], ["user.id"], name=op.f("fk_reading_actor_id_user")),
@@ -47,9 +48,11 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reading")),
     )
     op.create_index("ix_reading_meter_at", "reading", ["meter_id", "at"], unique=False)
+    op.create_index(op.f("ix_reading_batch"), "reading", ["batch"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_reading_batch"), table_name="reading")
     op.drop_index("ix_reading_meter_at", table_name="reading")
     op.drop_table("reading")
     op.drop_index(op.f("ix_meter_asset_id"), table_name="meter")

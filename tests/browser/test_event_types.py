@@ -201,4 +201,4 @@ def test_after_work_saved_offline_the_card_offers_what_the_new_status_allows(app
     record(page, "retire", {"reason": "worn out"})
     expect(page.locator('.asset-card [data-f="status"]')).to_have_text("retired")
     expect(page.locator(".asset-card .next-actions button")).to_have_text(
-        ["Transfer", "Record wipe", "Dispose"])
+        ["Transfer", "Record wipe", "Dispose", "Record reading"])

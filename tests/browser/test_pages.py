@@ -1,6 +1,7 @@
 """Every page a person opens, at a phone's width and a desk's: nothing wider than the screen,
 and no serious or critical accessibility finding (axe-core, run in the page)."""
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance.models import WorkOrder
+from app.meters import service as meters
 from app.stocktakes import service as stocktakes
+from app.timeutil import isoformat, utcnow
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
@@ -50,6 +53,14 @@ def places(app):
         "checklist": [{"item": 1, "result": "fail", "note": "bearing worn"}]}, actor=manager)
     claim = assets.record("PG-1", "warranty_claim", {"work_order": order, "fault": "Fan noise"},
                           actor=manager).data["claim"]
+    laptop = assets.get_by_tag("PG-1")
+    meters.create_meter(laptop, name="hours", kind="counter", unit="h", target=500)
+    meters.create_meter(laptop, name="temperature", kind="gauge", unit="°C")
+    now = utcnow()
+    rates = (("hours", 8), ("temperature", 0.5))
+    meters.store_batch([{"asset": "PG-1", "meter": name, "value": rate * day,
+                         "at": isoformat(now - timedelta(days=30 - day))}
+                        for day in range(30) for name, rate in rates], actor=manager)
     db.session.commit()
     number = db.session.get(WorkOrder, order).number
     cert = db.session.scalar(db.select(Certificate))
@@ -64,6 +75,7 @@ def places(app):
              "/admin/work-orders/", f"/admin/work-orders/{number}",
              "/admin/work-orders/new?asset=PG-1", "/admin/warranty/", "/admin/warranty/claims/",
              f"/admin/warranty/claims/{claim}", "/admin/reliability/?asset=PG-1",
+             "/admin/meters/stale",
              "/scan", "/stocktake", "/offline", f"/stocktake#{take.id}"]  # the phone's
     return manager, paths
 

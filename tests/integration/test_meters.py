@@ -296,3 +296,35 @@ def test_a_long_history_is_plotted_from_a_few_hundred_points(hours, manager):
     assert count == 2001 and len(points) <= 200
     assert max(p.value for p in points) == 95 and min(p.value for p in points) == 20
     assert [p.at for p in points] == sorted(p.at for p in points)
+
+
+def test_the_page_forms_need_the_csrf_token(csrf_app):
+    asset = make_asset(tag="GEN-9")
+    user = make_user(Role.MANAGER)
+    client = csrf_app.test_client(user=user)
+    page = client.get("/admin/assets/GEN-9").get_data(as_text=True)
+    assert 'action="/admin/assets/GEN-9/meters"' in page and 'name="csrf_token"' in page
+    refused = client.post("/admin/assets/GEN-9/meters", data={"name": "x", "kind": "gauge"})
+    assert refused.status_code == 400
+    assert service.meters_of(asset) == []
+
+
+def test_the_whole_trail_check_holds_with_readings(hours, manager, login):
+    from app import trail
+    send(manager, *[reading(i, 5 - i) for i in range(5)])
+    phone = login(Role.TECHNICIAN)
+    phone.post("/api/v1/sync", json={"device_id": "p1", "events": [
+        {"id": str(uuid.uuid4()), "type": "reading", "asset": "GEN-1",
+         "data": {"meter": "hours", "value": 9}}]})
+    report = trail.check()
+    assert report.ok, report
+    # A feed's reading changed in the table, and a person's reading removed: both are named.
+    first = db.session.scalar(sa.select(Reading).where(Reading.source == "api").limit(1))
+    first.value += 1
+    mine = db.session.scalar(sa.select(Reading).where(Reading.source == "event"))
+    db.session.delete(mine)
+    db.session.commit()
+    problems = trail.check().problems
+    assert len(problems) == 2, problems
+    assert any("were changed, removed or added to" in p for p in problems)
+    assert any("its reading is gone" in p for p in problems)

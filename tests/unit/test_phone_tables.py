@@ -21,8 +21,10 @@ OWN_WORDS = {
     "notes": "the replacement purchase request the phone makes itself",
     "operator": "the desk pickup form's signature pads (pages/batch-new.js)",
     "witness": "the same",
-    "value": "a form control's value (the DOM's word), not a reading's",
-    "reset": "a form's reset() (the DOM's word), not a counter's reset",
+    # A reading's fields are also words of the browser's own: an input's or a cursor's .value,
+    # and a form's .reset(); fetch()'s method is the offline page's HEAD, not a wipe's.
+    "value": "the DOM's input.value and IndexedDB's cursor.value",
+    "reset": "the DOM's form.reset()",
     "method": "fetch()'s own option (the offline page asks with HEAD), not a wipe's method",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
