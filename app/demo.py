@@ -247,13 +247,14 @@ def _work_orders(rng) -> None:
 
 
 def _claim() -> None:
-    """A warranty claim, submitted, for the first order done on an asset still covered."""
+    """A warranty claim, submitted, for the first failure mended on an asset still covered."""
     from app.maintenance.models import WorkOrder, WorkOrderStatus
     from app.warranty import coverage
 
     manager = _one(User, email=f"manager@{DOMAIN}")
     for order in db.session.scalars(sa.select(WorkOrder).where(
-            WorkOrder.status == WorkOrderStatus.DONE).order_by(WorkOrder.number)):
+            WorkOrder.status == WorkOrderStatus.DONE, WorkOrder.failure.is_(True))
+            .order_by(WorkOrder.number)):
         if coverage.standing(order.asset, order.opened_at.date()).covered:
             break
     else:

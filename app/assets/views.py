@@ -119,7 +119,8 @@ def detail(tag):
         "assets/detail.html", asset=asset, form=EventForm(base_version=str(asset.version)),
         events=service.history(asset), conflicts=conflicts,
         actions=[kind for kind in possible if types.PAGE in kind.offered],
-        on_phone=[kind for kind in possible if kind.offered == {types.CARD}],
+        # What only the phone can take: drawn signatures (a reading has its own panel here).
+        on_phone=[kind for kind in possible if kind.offered == {types.CARD} and kind.signatures],
         people=org.people_to_pick(),
         locations=db.session.execute(sa.select(Location.code, Location.name)
                                      .order_by(Location.name)).all())

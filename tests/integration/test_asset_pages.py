@@ -47,7 +47,7 @@ def test_every_action_shown_has_its_fields_on_the_page(app, login, status):
         assert phone_only not in actions
     if status == AssetStatus.RETIRED:
         assert f'href="/scan?tag={asset.tag}">on the phone app' in page
-        assert "Record wipe and dispose" in page
+        assert "Record wipe and dispose: with photos" in page  # a reading has its own panel
 
 
 def test_a_label_is_attached_from_the_asset_page(app, login):
