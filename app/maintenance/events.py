@@ -225,8 +225,10 @@ def update(asset: Asset, data: dict) -> Change:
     def part(line):
         return lambda event: WorkOrderPart(order=order, event=event, name=line["name"],
                                            quantity=line["quantity"], cost=line.get("cost"))
-    return Change(_json(clean) | {"number": order.number},
-                  records=[part(line) for line in clean.get("parts", [])])
+    stored = _json(clean) | {"number": order.number}
+    for line in stored.get("parts", []):  # "2", not "2.000"
+        line["quantity"] = format(Decimal(line["quantity"]).normalize(), "f")
+    return Change(stored, records=[part(line) for line in clean.get("parts", [])])
 
 
 def complete(asset: Asset, data: dict) -> Change:
