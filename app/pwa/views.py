@@ -13,7 +13,7 @@ from app.auth.access import home_page
 
 bp = Blueprint("pwa", __name__)
 
-SHELL_PAGES = ["/scan", "/stocktake"]
+SHELL_PAGES = ["/scan", "/stocktake", "/work"]
 # Everything the shell needs offline, relative to static/ (the decoder's wasm included).
 SHELL_STATIC = ["css/*.css", "js/**/*.js", "vendor/**/*.js", "vendor/**/*.wasm", "icons/*.png"]
 
@@ -31,6 +31,11 @@ def scan():
 @bp.get("/stocktake")
 def stocktake():
     return render_template("pwa/stocktake.html")
+
+
+@bp.get("/work")
+def work():
+    return render_template("pwa/work.html")
 
 
 @bp.get("/manifest.webmanifest")

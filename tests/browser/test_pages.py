@@ -39,7 +39,8 @@ def places(app):
     order = str(uuid.uuid4())
     assets.record("PG-1", "work_order_open", {
         "work_order": order, "kind": "corrective", "title": "Fan noise on start-up",
-        "checklist": ["Fans spin freely", "Filters clean"], "out_of_service": True},
+        "checklist": ["Fans spin freely", "Filters clean"], "out_of_service": True,
+        "assignee": manager.email},
         actor=manager)
     assets.record("PG-1", "work_order_start", {"work_order": order}, actor=manager)
     assets.record("PG-1", "work_order_update", {
@@ -58,7 +59,7 @@ def places(app):
              "/admin/catalog/models", "/admin/catalog/categories",
              f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}",
              "/admin/work-orders/", f"/admin/work-orders/{number}",
-             "/admin/work-orders/new?asset=PG-1"]
+             "/admin/work-orders/new?asset=PG-1", "/work"]
     return manager, paths
 
 

@@ -10,7 +10,7 @@ from tests.factories import PASSWORD, make_asset, make_token, make_user
 
 # Sign-in, health, and the phone app's shells (no data in them; their API calls need a user).
 PUBLIC = {"static", "health.healthz", "auth.login", "auth.logout", "pwa.home", "pwa.scan",
-          "pwa.stocktake", "pwa.manifest", "pwa.service_worker", "openapi.openapi",
+          "pwa.stocktake", "pwa.work", "pwa.manifest", "pwa.service_worker", "openapi.openapi",
           "certificates.verify"}
 
 
