@@ -4,14 +4,15 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.assets import service as assets
 from app.auth.roles import Role
 from app.extensions import db
 from app.maintenance.models import WorkOrder
-from tests.browser.conftest import wait_for
-from tests.factories import make_asset, make_user
+from tests.browser.conftest import record, wait_for
+from tests.factories import make_asset, make_person, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +73,28 @@ def test_my_work_is_kept_for_offline_and_started_there(app, page, context, sign_
     db.session.expire_all()
     assert db.session.get(WorkOrder, later.id).status == "in_progress"
     assert db.session.get(WorkOrder, soon.id).status == "open"
+
+
+def test_a_fault_reported_on_the_card_opens_a_corrective_order(app, page, sign_in):
+    make_person("W-P1")
+    make_asset(tag="W-3", name="Server", status="deployed", assignee="W-P1")
+    sign_in(make_user(Role.TECHNICIAN), then="/scan")
+    ready(page)
+    page.fill("#code", "W-3")
+    page.keyboard.press("Enter")
+    expect(page.locator('.asset-card [data-f="tag"]')).to_have_text("W-3")
+    page.click('.asset-card button[data-action="work_order_open"]')
+    expect(page.locator("#action-fields label")).to_have_text(
+        ["What is wrong", "Priority (optional)", "Out of service until it is fixed",
+         "Note (optional)"])
+    page.click('#action-form button[value="cancel"]')
+    record(page, "work_order_open", {"title": "Smoke from the power supply",
+                                     "out_of_service": True})
+    expect(page.locator("#message")).to_contain_text("Report a fault saved")
+    expect(page.locator("#waiting")).to_have_text("Nothing waiting", timeout=15_000)
+    expect(page.locator("#problems li")).to_have_count(0)
+    db.session.expire_all()
+    order = db.session.scalar(sa.select(WorkOrder))
+    assert (order.kind, order.title, order.out_of_service) == (
+        "corrective", "Smoke from the power supply", True)
+    assert order.asset.status == "in_repair" and order.return_status == "deployed"

@@ -21,6 +21,8 @@ OWN_WORDS = {
     "notes": "the replacement purchase request the phone makes itself",
     "operator": "the desk pickup form's signature pads (pages/batch-new.js)",
     "witness": "the same",
+    "title": "a work order's title on the My work list (pages/work.js, from the work-order API)",
+    "priority": "the same order's priority",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
