@@ -211,8 +211,14 @@ def _item(order: WorkOrder, ref) -> WorkOrderItem:
     raise ValidationFailed(f"checklist: {problem}", {"fields": {"checklist": [problem]}})
 
 
+RECORDED = ("status", "labour_minutes", "parts", "checklist", "note", "photos")
+
+
 def update(asset: Asset, data: dict) -> Change:
     clean = load(UpdateData, data)
+    if not any(clean.get(name) for name in RECORDED):
+        raise ValidationFailed("Nothing to record: give labour, parts, checklist results, a "
+                               "status, a note or photos.", {"fields": {}})
     order = orders.of_asset(clean["work_order"], asset)
     orders.check_step(order, "work_order_update")
     if clean.get("status") and order.status == WorkOrderStatus.DONE:

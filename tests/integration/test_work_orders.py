@@ -148,6 +148,7 @@ BAD = [
     ("work_order_update", {"parts": [{"name": "Fan", "quantity": 0}]}, "quantity"),
     ("work_order_update", {"parts": [{"name": "Fan", "quantity": 1, "cost": "-1"}]}, "cost"),
     ("work_order_update", {"status": "done"}, "status"),
+    ("work_order_update", {"parts": []}, "Nothing to record"),
     ("work_order_complete", {"work_done": "x", "failure": True, "downtime_minutes": -1},
      "downtime_minutes"),
     ("work_order_complete", {"failure": True}, "work_done"),
