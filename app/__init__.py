@@ -49,7 +49,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.lifecycle import api as conflicts_api
     from app.lifecycle import views as conflicts
     from app.maintenance import api as maintenance_api
+    from app.maintenance import decision_views as decision
+    from app.maintenance import reliability_views as reliability
     from app.maintenance import views as maintenance
+    from app.meters import api as meters_api
+    from app.meters import views as meters
     from app.openapi import bp as openapi
     from app.org import api as org_api
     from app.org import views as org
@@ -60,13 +64,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.stocktakes import views as stocktakes
     from app.sync import api as sync_api
     from app.trail_views import bp as trail
+    from app.warranty import api as warranty_api
+    from app.warranty import views as warranty
 
     for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
                       admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
-                      conflicts_api.bp, files_api.bp, labels.bp, pwa.bp, scanning.bp,
-                      scanning_api.bp, stocktakes.bp, stocktakes_api.bp, maintenance.bp,
-                      maintenance_api.bp, sync_api.bp, openapi,
-                      dashboard, trail, health):
+                      conflicts_api.bp, files_api.bp, labels.bp, meters.bp, meters_api.bp,
+                      pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
+                      maintenance.bp, maintenance_api.bp, sync_api.bp, openapi, warranty.bp,
+                      warranty_api.bp, decision.api, decision.pages, reliability.api,
+                      reliability.pages, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

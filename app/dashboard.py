@@ -1,6 +1,5 @@
 """/admin/: the register at a glance — where assets stand, what needs someone's attention,
 and how accurate the stock-takes have been."""
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
@@ -16,9 +15,10 @@ from app.lifecycle.conflicts import open_count
 from app.lifecycle.states import AssetStatus
 from app.stocktakes import progress
 from app.timeutil import utcnow
+from app.warranty import coverage
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
-WARRANTY_SOON = timedelta(days=30)
+WARRANTY_SOON_DAYS = 30
 
 
 @bp.get("/")
@@ -27,9 +27,7 @@ def index():
     counts = {status: n for status, n in db.session.execute(
         sa.select(Asset.status, sa.func.count()).group_by(Asset.status))}
     today = utcnow().date()
-    warranty = db.session.scalar(sa.select(sa.func.count()).select_from(Asset).where(
-        Asset.warranty_end.between(today, today + WARRANTY_SOON),
-        Asset.status.in_([AssetStatus.IN_STOCK, AssetStatus.DEPLOYED, AssetStatus.IN_REPAIR])))
+    warranty = len(coverage.ending_within(WARRANTY_SOON_DAYS, today, limit=1000))
     return render_template(
         "dashboard.html", counts=[(s, counts.get(s, 0)) for s in AssetStatus],
         total=sum(counts.values()), warranty_soon=warranty,

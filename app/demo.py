@@ -1,5 +1,6 @@
-"""Demo data: users, places, people, models, 600 assets with a year of history, and a few
-work orders."""
+"""Demo data: users, places, people, models, 600 assets with a year of history, a few work
+orders, and meters with a year of readings."""
+import math
 import os
 import random
 import secrets
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.org import service as org
 from app.org.models import Department, Location, LocationKind, Person
-from app.timeutil import utcnow
+from app.timeutil import isoformat, utcnow
 
 SEED = 20240501
 COMMIT_EVERY = 500
@@ -66,7 +67,7 @@ STATUS_SHARES = {"requested": 12, "approved": 10, "ordered": 14, "in_stock": 110
 SYMPTOMS = ["Cracked screen", "Does not power on", "Battery swells", "Keyboard keys stick",
             "Fan noise", "Paper jam every page", "Dead pixels", "Brake warning light"]
 PLANNED = ("requested", "approved", "ordered")
-MANAGER_EVENTS = ("create", "approve", "order", "update")  # the rest a technician does
+MANAGER_EVENTS = ("create", "approve", "order", "update", "warranty")  # the rest a technician does
 
 
 def seed_demo(only_if_empty: bool) -> list[str]:
@@ -83,6 +84,9 @@ def seed_demo(only_if_empty: bool) -> list[str]:
     _write_logins(lines)
     _assets(rng, places, people)
     _work_orders(rng)
+    _meters(rng)
+    _claim()
+    db.session.commit()
     return lines
 
 
@@ -162,10 +166,14 @@ def _models() -> None:
     categories = {name: _one(Category, name=name)
                   or catalog.create_category(name=name, holds_data=holds)
                   for name, holds in CATEGORIES.items()}
-    for name, maker, number, category, life, *_ in MODELS:
+    for name, maker, number, category, life, price, _ in MODELS:
         if _one(AssetModel, name=name) is None:
+            # Vehicles come with the maker's warranty: three years or 100,000 km.
+            warranty = {"warranty_months": 36, "warranty_usage_limit": 100_000,
+                        "warranty_usage_meter": "odometer"} if category == "Vehicles" else {}
             catalog.create_model(name=name, manufacturer=maker, model_number=number,
-                                 category=categories[category], useful_life_months=life)
+                                 category=categories[category], useful_life_months=life,
+                                 replacement_cost=price, **warranty)
 
 
 def _assets(rng, places, people) -> None:
@@ -236,6 +244,69 @@ def _work_orders(rng) -> None:
                                           device="demo"), actor=actor)
             if outcome.status != "applied":
                 raise RuntimeError(f"demo seed: {kind_} on {tag}: {outcome.reason}")
+
+
+def _claim() -> None:
+    """A warranty claim, submitted, for the first failure mended on an asset still covered."""
+    from app.maintenance.models import WorkOrder, WorkOrderStatus
+    from app.warranty import coverage
+
+    manager = _one(User, email=f"manager@{DOMAIN}")
+    for order in db.session.scalars(sa.select(WorkOrder).where(
+            WorkOrder.status == WorkOrderStatus.DONE, WorkOrder.failure.is_(True))
+            .order_by(WorkOrder.number)):
+        if coverage.standing(order.asset, order.opened_at.date()).covered:
+            break
+    else:
+        return
+    claim = None
+    for kind, data in [("warranty_claim", {"work_order": order.id, "fault": order.title,
+                                           "amount_claimed": str(order.total_cost)}),
+                       ("warranty_claim_update", {"status": "submitted"})]:
+        data = data | ({"claim": claim} if claim else {})
+        outcome = apply_event(EventIn(kind, order.asset.tag, data, device="demo"),
+                              actor=manager)
+        if outcome.status != "applied":
+            raise RuntimeError(f"demo seed: {kind} on {order.asset.tag}: {outcome.reason}")
+        claim = outcome.event.data["claim"]
+
+
+def _meters(rng) -> None:
+    """A van's odometer (a counter with a service due) and a server's inlet temperature (a
+    gauge), each with a year of readings, sent as a feed would send them."""
+    from app.meters import service as meters  # after the assets: the meters hang on them
+
+    actor = _one(User, email=f"manager@{DOMAIN}")
+    now = utcnow().replace(microsecond=0, second=0, minute=0)
+    picks = {}
+    for category in ("Vehicles", "Servers"):
+        picks[category] = db.session.scalar(
+            sa.select(Asset).join(AssetModel, Asset.model_id == AssetModel.id)
+            .join(Category, AssetModel.category_id == Category.id)
+            .where(Category.name == category, Asset.status == "deployed")
+            .order_by(Asset.tag).limit(1))
+    readings, van, server = [], picks["Vehicles"], picks["Servers"]
+    if van is not None:
+        km = 18_000.0 + rng.uniform(0, 2000)
+        for day in range(365, 0, -1):
+            if rng.random() < 0.85:  # not driven every day
+                km += rng.uniform(20, 110)
+            readings.append({"asset": van.tag, "meter": "odometer", "value": round(km, 1),
+                             "at": isoformat(now - timedelta(days=day))})
+        meters.create_meter(van, name="odometer", kind="counter", unit="km",
+                            target=(km // 15_000 + 1) * 15_000)  # the next 15,000 km service
+    if server is not None:
+        for step in range(365 * 4, 0, -1):  # every six hours
+            when = now - timedelta(hours=6 * step)
+            warm = 22 + 2.5 * math.sin(when.timetuple().tm_yday / 365 * 2 * math.pi)
+            readings.append({"asset": server.tag, "meter": "inlet temperature",
+                             "value": round(warm + rng.gauss(0, 0.6), 1),
+                             "at": isoformat(when)})
+        meters.create_meter(server, name="inlet temperature", kind="gauge", unit="°C")
+    results = meters.store_batch(readings, actor=actor, device="demo")
+    refused = [r for r in results if r["status"] != "stored"]
+    if refused:
+        raise RuntimeError(f"demo seed: a reading was {refused[0]['status']}: {refused[0]}")
     db.session.commit()
 
 
@@ -316,6 +387,11 @@ class _Story:
             self.assignee = self.rng.choice(self.people)
             data |= {"status": "deployed", "assignee": self.assignee}
         self._step("create", data, data["status"])
+        if category == "Vehicles":  # the fleet's contract, with its mileage limit
+            self._step("warranty", {
+                "provider": f"{maker} Fleet Warranty", "starts": bought.isoformat(),
+                "ends": data["warranty_end"], "usage_limit": "100000", "usage_meter": "odometer",
+                "reference": f"FW-{data['serial'][:8]}"})
 
     # A random step among the on-hand statuses
 

@@ -5,9 +5,12 @@ from app.certificates.events import TYPES as END_OF_LIFE
 from app.lifecycle.conflicts import TYPES as CONFLICTS
 from app.lifecycle.types import register
 from app.maintenance.events import TYPES as MAINTENANCE
+from app.meters.events import TYPES as METERS
 from app.movements.events import TYPES as MOVEMENTS
 from app.repairs.events import TYPES as REPAIRS
 from app.stocktakes.events import TYPES as STOCKTAKES
+from app.warranty.claims import TYPES as CLAIMS
+from app.warranty.events import TYPES as WARRANTY
 
-register(*REGISTER, *MOVEMENTS, *REPAIRS, *END_OF_LIFE, *STOCKTAKES, *MAINTENANCE,
-         *CONFLICTS)
+register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *CLAIMS, *END_OF_LIFE, *STOCKTAKES,
+         *MAINTENANCE, *METERS, *CONFLICTS)

@@ -1,5 +1,6 @@
 """The whole audit trail, checked: the keyed hash chain, the anchors kept outside the
-database, each asset against its events, and each certificate against what it issued.
+database, each asset against its events, each certificate against what it issued, and the
+meters' readings against the events that sealed them.
 `flask audit verify` and the audit page both ask here."""
 import itertools
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from flask import current_app
 from app.assets import replay
 from app.certificates import audit as certificates
 from app.lifecycle import audit
+from app.meters import audit as readings
 
 ANCHORS_FILE = "audit-anchors.log"  # in the instance folder: outside the database
 SHOWN = 20  # problems listed per check
@@ -48,7 +50,7 @@ def check(anchor_files=()) -> Report:
     anchors, wrong = audit.check_anchors(line for path in dict.fromkeys(files)
                                          for line in path.read_text().splitlines())
     problems += wrong
-    for found in (replay.problems(), certificates.problems()):
+    for found in (replay.problems(), certificates.problems(), readings.problems()):
         some = list(itertools.islice(found, SHOWN + 1))
         problems += some[:SHOWN] + (["... and more"] if len(some) > SHOWN else [])
     return Report(verdict.checked, anchors, problems)

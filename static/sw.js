@@ -1,9 +1,14 @@
 // Tagtrail's service worker: keeps the app shell so the phone app opens with no network.
-// Served at /sw.js by app/pwa/views.py, which fills in VERSION and PRECACHE.
+// Served at /sw.js by app/pwa/views.py, which fills in VERSION, PRECACHE and PHONE_PAGES.
 const VERSION = "__VERSION__";
 const PRECACHE = [/* __PRECACHE__ */];
+const PHONE_PAGES = [/* __PHONE_PAGES__ */]; // the phone app's own screens, kept for offline use
+const OFFLINE_PAGE = "/offline";
 const CACHE = `shell-${VERSION}`;
-const NAVIGATION_TIMEOUT_MS = 3000;
+// A phone screen that is slow to come opens from the cache; any other page is waited for
+// much longer (it has no copy here), then says it could not load rather than showing another.
+const PHONE_TIMEOUT_MS = 3000;
+const PAGE_TIMEOUT_MS = 30000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
@@ -31,11 +36,15 @@ self.addEventListener("fetch", (event) => {
 });
 
 async function navigation(request) {
+  const phonePage = PHONE_PAGES.includes(new URL(request.url).pathname);
   try {
-    return await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
+    return await withTimeout(fetch(request), phonePage ? PHONE_TIMEOUT_MS : PAGE_TIMEOUT_MS);
   } catch {
     const cache = await caches.open(CACHE);
-    return (await cache.match(request, { ignoreSearch: true })) || cache.match("/scan");
+    // Only a phone screen falls back to its kept copy; an admin page (or any other) that
+    // cannot load shows the offline page with a retry, under its own address.
+    const kept = phonePage && (await cache.match(request, { ignoreSearch: true }));
+    return kept || (await cache.match(OFFLINE_PAGE)) || Response.error();
   }
 }
 

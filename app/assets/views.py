@@ -16,6 +16,7 @@ from app.forms import form_status, show_error
 from app.lifecycle import types
 from app.lifecycle.models import Conflict
 from app.lifecycle.states import AssetStatus, next_events
+from app.org import service as org
 from app.org.models import Department, Location
 
 bp = Blueprint("assets", __name__, url_prefix="/admin/assets")
@@ -74,7 +75,8 @@ def create():
             db.session.commit()
             flash(f"{asset.tag} registered.")
             return redirect(url_for(".detail", tag=asset.tag))
-    return render_template("assets/form.html", form=form, asset=None), form_status(form)
+    return render_template("assets/form.html", form=form, asset=None,
+                           people=org.people_to_pick()), form_status(form)
 
 
 @bp.route("/<tag>/edit", methods=["GET", "POST"])
@@ -102,7 +104,8 @@ def edit(tag):
             db.session.commit()
             flash(f"{asset.tag} saved." if changes else "Nothing changed.")
             return redirect(url_for(".detail", tag=asset.tag))
-    return render_template("assets/form.html", form=form, asset=asset), form_status(form)
+    return render_template("assets/form.html", form=form, asset=asset,
+                           people=org.people_to_pick()), form_status(form)
 
 
 @bp.get("/<tag>")
@@ -116,7 +119,9 @@ def detail(tag):
         "assets/detail.html", asset=asset, form=EventForm(base_version=str(asset.version)),
         events=service.history(asset), conflicts=conflicts,
         actions=[kind for kind in possible if types.PAGE in kind.offered],
-        on_phone=[kind for kind in possible if kind.offered == {types.CARD}],
+        # What only the phone can take: drawn signatures (a reading has its own panel here).
+        on_phone=[kind for kind in possible if kind.offered == {types.CARD} and kind.signatures],
+        people=org.people_to_pick(),
         locations=db.session.execute(sa.select(Location.code, Location.name)
                                      .order_by(Location.name)).all())
 

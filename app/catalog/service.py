@@ -33,14 +33,33 @@ def create_category(*, name: str, holds_data: bool = False) -> Category:
     return category
 
 
+# A model's optional details (see AssetModel): what replacing one costs, and the warranty an
+# asset of it has when nothing else is recorded.
+DETAILS = ("replacement_cost", "warranty_months", "warranty_provider", "warranty_usage_limit",
+           "warranty_usage_meter")
+
+
 def create_model(*, name: str, manufacturer: str, model_number: str, category: Category,
-                 useful_life_months: int = 48) -> AssetModel:
+                 useful_life_months: int = 48, **details) -> AssetModel:
     if _name_taken(AssetModel, name, None):
         raise Duplicate(f"A model called {name!r} already exists.", {"name": "taken"})
     model = AssetModel(name=name, manufacturer=manufacturer, model_number=model_number,
                        category=category, useful_life_months=useful_life_months)
+    _set_details(model, details)
     db.session.add(model)
     return model
+
+
+def _set_details(model: AssetModel, details: dict) -> None:
+    unknown = set(details) - set(DETAILS)
+    if unknown:
+        raise TypeError(f"not a model's detail: {sorted(unknown)}")
+    if details.get("warranty_usage_limit") is not None and not details.get(
+            "warranty_usage_meter"):
+        raise ValidationFailed("A usage limit needs the meter that counts it (such as "
+                               "odometer or hours).", {"warranty_usage_meter": "required"})
+    for name in DETAILS:
+        setattr(model, name, details.get(name))
 
 
 def _name_taken(model, name: str, exclude_id: int | None) -> bool:
@@ -58,11 +77,12 @@ def update_category(category: Category, *, name: str, holds_data: bool) -> Categ
 
 
 def update_model(model: AssetModel, *, name: str, manufacturer: str, model_number: str,
-                 category: Category, useful_life_months: int) -> AssetModel:
+                 category: Category, useful_life_months: int, **details) -> AssetModel:
     if _name_taken(AssetModel, name, model.id):
         raise Duplicate(f"A model called {name!r} already exists.", {"name": "taken"})
     model.name, model.manufacturer, model.model_number = name, manufacturer, model_number
     model.category, model.useful_life_months = category, useful_life_months
+    _set_details(model, details)
     return model
 
 

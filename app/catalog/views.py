@@ -39,8 +39,9 @@ def _model_form(model: AssetModel | None):
     if model is not None and request.method == "GET":
         form.category.data = model.category_id
     if form.validate_on_submit():
-        fields = {name: form[name].data for name in
-                  ("name", "manufacturer", "model_number", "useful_life_months")}
+        fields = {name: form[name].data or None if name in service.DETAILS else form[name].data
+                  for name in ("name", "manufacturer", "model_number", "useful_life_months",
+                               *service.DETAILS)}
         try:
             category = service.get_category(form.category.data)
             if model is None:

@@ -9,6 +9,11 @@ from app.certificates.models import CertificateKind
 from app.errors import InvalidTransition, ValidationFailed
 from app.lifecycle.types import CARD, SHA256, Change, EventData, EventType, linked, load, plain
 
+# What the pipeline answers a disposal of an asset that still holds data; the phone is served
+# it with the dispose type (`refused_when`) and its assets' `unwiped_data` flag.
+NEEDS_WIPE = "{tag} holds data: wipe it first (a verified wipe), then dispose of it."
+NO_WITNESS = "A wipe needs a witness."
+
 
 class RetireData(EventData):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
@@ -38,9 +43,10 @@ class WipeData(Evidence):
     tool = fields.Str(validate=validate.Length(max=200))
     media_serials = fields.List(fields.Str(validate=validate.Length(max=100)),
                                 validate=validate.Length(max=100))
-    verified = fields.Bool(required=True)
+    verified = fields.Bool(required=True, metadata={"clears": "unwiped_data"})
     witness = fields.Str(validate=validate.Length(max=200),  # required unless configured off
-                         metadata={"kind": "person", "required_by": "WITNESS_REQUIRED"})
+                         metadata={"kind": "person", "required_by": "WITNESS_REQUIRED",
+                                   "missing": NO_WITNESS})
 
 
 def wipe(asset: Asset, data: dict) -> Change:
@@ -48,7 +54,7 @@ def wipe(asset: Asset, data: dict) -> Change:
     (and the state machine leaves the asset as it was)."""
     clean = load(WipeData, data)
     if current_app.config["WITNESS_REQUIRED"] and not clean.get("witness"):
-        raise ValidationFailed("A wipe needs a witness.", {"witness": "required"})
+        raise ValidationFailed(NO_WITNESS, {"witness": "required"})
     certificates.check_blobs(clean)
     if not clean["verified"]:
         return Change(clean)
@@ -75,8 +81,7 @@ def dispose(asset: Asset, data: dict) -> Change:
     wipe first."""
     clean = plain(load(DisposeData, data))
     if certificates.holds_data(asset) and not certificates.verified_wipes(asset):
-        raise InvalidTransition(f"{asset.tag} holds data: wipe it first (a verified wipe), "
-                                "then dispose of it.", {"wipe": "required"})
+        raise InvalidTransition(NEEDS_WIPE.format(tag=asset.tag), {"wipe": "required"})
     certificates.check_blobs(clean)
     asset.assignee = None
     cert = certificates.issue(CertificateKind.DISPOSAL, asset,
@@ -91,7 +96,7 @@ TYPES = (
               signatures=(("operator", "Operator's signature"),
                           ("witness", "Witness's signature"))),
     EventType("dispose", dispose, DisposeData, "Dispose", "disposed of",
-              offered=frozenset({CARD}),
+              offered=frozenset({CARD}), refused_when=(("unwiped_data", NEEDS_WIPE),),
               signatures=(("operator", "Handed over by (signature)"),
                           ("witness", "Received by the vendor (signature)"))),
 )

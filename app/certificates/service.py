@@ -1,20 +1,19 @@
 """Issuing certificates: the facts, a number, the PDF (WeasyPrint) and its blob. The wipe and
 dispose handlers call issue() inside the event's savepoint, under the chain lock, so numbers
 are allocated one at a time and a failed render fails the event."""
-import base64
 import hashlib
 import hmac
-import io
 import secrets
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, render_template
-from PIL import Image
 
 from app import numbering, symbols
 from app.assets.models import Asset
 from app.auth.roles import Permission
+from app.catalog.models import AssetModel, Category
 from app.certificates.models import PREFIX, Certificate, CertificateKind, DisposalBatch
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
@@ -53,6 +52,25 @@ def check_blobs(data: dict) -> None:
 def holds_data(asset: Asset) -> bool:
     category = asset.category or (asset.model.category if asset.model else None)
     return bool(category and category.holds_data)
+
+
+def unwiped(asset_ids: list[int]) -> set[int]:
+    """Of these assets, the ones disposal refuses for now: they hold data (by their own
+    category, else their model's, as holds_data reads it) and have no verified wipe. The
+    phone's copy of the register carries it, so the phone refuses such a disposal too."""
+    own, of_model = so.aliased(Category), so.aliased(Category)
+    holding = set(db.session.scalars(
+        sa.select(Asset.id).outerjoin(own, Asset.category_id == own.id)
+        .outerjoin(AssetModel, Asset.model_id == AssetModel.id)
+        .outerjoin(of_model, AssetModel.category_id == of_model.id)
+        .where(Asset.id.in_(asset_ids), sa.func.coalesce(own.holds_data, of_model.holds_data))))
+    if not holding:
+        return set()
+    wiped = {asset_id for asset_id, data in db.session.execute(
+        sa.select(Event.asset_id, Event.data).where(
+            Event.asset_id.in_(holding), Event.type == "wipe", Event.outcome == "applied"))
+        if data.get("verified") is True}
+    return holding - wiped
 
 
 def verified_wipes(asset: Asset) -> list[Event]:
@@ -144,13 +162,7 @@ def render_pdf(facts: dict) -> bytes:
 
 
 def _data_uri(sha256: str) -> str:
-    """A small PNG of a stored image, inline: the PDF stands alone."""
-    with store.open(sha256) as f:
-        image = Image.open(f)
-        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-        out = io.BytesIO()
-        image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    return store.inline_png(sha256, THUMBNAIL_PX)
 
 
 def keep(pdf: bytes, sha256: str) -> None:

@@ -20,6 +20,7 @@ from app.certificates import batches, reports, service
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import NumberField, form_status, show_error
+from app.org import service as org
 
 bp = Blueprint("certificates", __name__)
 
@@ -128,4 +129,5 @@ def batch_new():
             flash(f"Batch {batch.number}: {len(batch.certificate.facts['assets'])} assets "
                   f"disposed of; certificate {batch.certificate.number} issued.")
             return redirect(url_for(".batch_index"))
-    return render_template("certificates/batch_new.html", form=form), form_status(form)
+    return render_template("certificates/batch_new.html", form=form,
+                           people=org.people_to_pick()), form_status(form)

@@ -1,6 +1,7 @@
 """Content-addressed files under <instance>/blobs/ab/cd/<sha256>: no table, the hash is the name."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -170,3 +171,13 @@ def thumbnail(sha256: str, px: int = THUMBNAIL_PX) -> Path:
         _write_atomically(path, out.getvalue())
     return path
 
+
+
+def inline_png(sha256: str, px: int) -> str:
+    """A stored image shrunk to `px` as a data: URI, for a PDF that must stand alone."""
+    with open(sha256) as f:
+        image = Image.open(f)
+        image.thumbnail((px, px))
+        out = io.BytesIO()
+        image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

@@ -22,7 +22,7 @@ from app.lifecycle import audit, states, types
 from app.lifecycle.models import Conflict, Event
 from app.lifecycle.states import AssetStatus
 from app.memo import lookups_remembered
-from app.timeutil import utcnow
+from app.timeutil import isoformat, utcnow
 
 MAX_CLOCK_SKEW = timedelta(hours=24)  # how far in the future a device clock may run
 
@@ -250,6 +250,8 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
     since = _others_since(asset, incoming, actor)
     stale = bool(since)
     data = dict(incoming.data)
+    if kind.dated and data.get(kind.dated) is None:
+        data[kind.dated] = isoformat(incoming.occurred_at or utcnow())
     if incoming.type in states.CREATING:
         data["tag"] = asset.tag
     # How to undo what the handler did if the event is refused, or stored as a conflict: in a

@@ -100,6 +100,11 @@ RULES: dict[str, Rule] = {
     "mark_found": Rule(frozenset({S.MISSING}), FIELD, S.IN_STOCK),
     # Bind another label or barcode to the asset (pre-printed tags are bound on first scan).
     "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD),
+    # The contract that covers it; a manager records it (app/warranty/).
+    "warranty": Rule(frozenset(S) - {S.DISPOSED}, MANAGE),
+    # A claim on that warranty and its steps (app/warranty/claims.py); the asset stays as it is.
+    "warranty_claim": Rule(frozenset(S) - ABSENT, MANAGE),
+    "warranty_claim_update": Rule(frozenset(S) - PLANNED, MANAGE),
     "stocktake_scan": Rule(frozenset(S) - PLANNED - {S.DISPOSED}, FIELD),
     # Work orders (app/maintenance): one opened out of service sends the asset to repair;
     # closing the last such order returns it to the status it had, which the handler reads
@@ -110,6 +115,10 @@ RULES: dict[str, Rule] = {
     "work_order_update": Rule(WORKED, FIELD),
     "work_order_complete": Rule(WORKED, FIELD, RETURNS),
     "work_order_cancel": Rule(WORKED, MANAGE, RETURNS),
+    # A meter read on the asset (app/meters): the asset stays as it is. "readings" is the
+    # summary of a feed's batch, one event per asset instead of one per reading.
+    "reading": Rule(frozenset(S) - ABSENT, FIELD),
+    "readings": Rule(frozenset(S) - ABSENT, FIELD),
     # A manager's decision on a conflict, kept in the history; the asset itself stays as it is.
     "resolve_conflict": Rule(frozenset(S), MANAGE),
 }
@@ -126,6 +135,9 @@ TRANSITIONS: dict[AssetStatus, frozenset[AssetStatus]] = {
 }
 
 
+NOT_FROM = "An asset that is {status} cannot be {past}."  # types.describe serves it too
+
+
 def check(event_type: str, status: AssetStatus | None, role: Role, *, label: str = "",
           past: str = "") -> Rule:
     """The rule for `event_type`, or a refusal if `role` may not apply it in `status` (None:
@@ -140,7 +152,7 @@ def check(event_type: str, status: AssetStatus | None, role: Role, *, label: str
         raise NotAllowed(f"A {role} may not {label.lower()} assets.")
     if status is not None and status not in rule.allowed_from:
         raise InvalidTransition(
-            f"An asset that is {status.replace('_', ' ')} cannot be {past}.",
+            NOT_FROM.format(status=status.replace("_", " "), past=past),
             {"status": str(status), "event": event_type})
     return rule
 

@@ -92,6 +92,12 @@ class EventType:
     signatures: tuple[tuple[str, str], ...] = ()  # (who, label) drawn on the phone's screen
     offered: frozenset[str] = frozenset({CARD, PAGE})
     from_devices: bool = True  # False: it comes from a page of its own, never a sync batch
+    # A data field that takes the event's time when the device leaves it out (a reading's
+    # "at"), so the handler knows when a thing synced hours later happened.
+    dated: str = ""
+    # (flag, refusal): the handler refuses an asset whose row in the phone's catalogue has
+    # this flag true, with this message ({tag} filled in); described so the phone does too.
+    refused_when: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> dict:
         """The type as the phone learns it: label, fields, resulting status, signatures."""
@@ -105,10 +111,18 @@ class EventType:
                      "field_order": list(entries),
                      "to": rule.to if isinstance(rule.to, str) else None,
                      "signatures": [list(s) for s in self.signatures],
-                     "offered": sorted(self.offered)}
+                     "offered": sorted(self.offered),
+                     # The state machine's refusal, with {status} left for the asset's.
+                     "not_from": states.NOT_FROM.format(status="{status}", past=self.past),
+                     "refused_when": dict(self.refused_when)}
         if isinstance(rule.to, states.ByData):
+            cases = rule.to.cases.items()
             described["to_by"] = {"field": rule.to.field, "cases": {
-                str(value).lower(): case.to for value, case in rule.to.cases.items()}}
+                str(value).lower(): case.to for value, case in cases},
+                # A case narrower than the rule: the statuses it may start from, and why not.
+                "only_from": {str(value).lower(): {
+                    "statuses": sorted(case.allowed_from), "refusal": f"{{tag}} {case.refusal}."}
+                    for value, case in cases if case.allowed_from is not None}}
         return described
 
 
@@ -116,6 +130,8 @@ def _kind(item: fields.Field) -> str:
     """How a field is entered, when its metadata does not say: from its type and limits."""
     if isinstance(item, fields.Boolean):
         return "check"
+    if isinstance(item, fields.Date):
+        return "date"
     if isinstance(item, fields.Decimal):
         return "money"
     if isinstance(item, fields.Integer | fields.Float):
@@ -139,6 +155,9 @@ def _choices(item: fields.Field) -> list | None:
     labels = item.metadata.get("choices", {})
     return [[value, labels.get(value, str(value).replace("_", " "))] for value in chosen.choices]
 
+
+# What load() answers for a required field left out, as the phone is told it ({field}).
+MISSING = "{field}: " + fields.Field.default_error_messages["required"]
 
 HIDDEN = {"photos", "signatures"}  # the form's own photo input and signature pads
 
@@ -170,9 +189,13 @@ def describe(schema: type[Schema]) -> dict:
             entry["choices"] = _choices(item)
             if not item.required:  # what choosing none of them means
                 entry["blank"] = item.metadata.get("blank", "—")
-        for key in ("sets", "required_by"):  # what it changes; a setting that requires it
+        # What it changes; a setting that requires it; the refusal of a code that names no row;
+        # the catalogue's flag a true answer clears.
+        for key in ("sets", "required_by", "unknown", "clears"):
             if key in item.metadata:
                 entry[key] = item.metadata[key]
+        if item.required or "required_by" in entry:  # the refusal when it is left empty
+            entry["missing"] = item.metadata.get("missing") or MISSING.format(field=name)
         described[name] = entry
     return described
 

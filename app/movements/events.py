@@ -12,7 +12,7 @@ def place(**kwargs) -> fields.Str:
     """A location's code, entered by choosing a place (or scanning its label); it moves the
     asset there."""
     kwargs.setdefault("metadata", {})
-    kwargs["metadata"] |= {"kind": "place", "sets": "location"}
+    kwargs["metadata"] |= {"kind": "place", "sets": "location", "unknown": org.UNKNOWN_LOCATION}
     return fields.Str(validate=validate.Length(min=1, max=64), **kwargs)
 
 
@@ -35,7 +35,8 @@ def check_in(asset: Asset, data: dict) -> Change:
 
 class CheckOutData(EventData):
     assignee = fields.Str(required=True, validate=validate.Length(min=1, max=254),
-                          metadata={"kind": "person", "label": "Person", "sets": "custody"})
+                          metadata={"kind": "person", "label": "Person", "sets": "custody",
+                                    "unknown": org.UNKNOWN_PERSON})
     location = place()
 
 

@@ -13,13 +13,19 @@ def _lookup(statement, key: tuple):
     return remembered(key, lambda: db.session.scalar(statement()))
 
 
+# The refusals of a code that names nobody and nowhere, as format strings: the phone is served
+# them with the fields that take such a code (types.describe `unknown`) and says the same
+# before it saves anything.
+UNKNOWN_LOCATION = "There is no location with the code {value!r}."
+UNKNOWN_PERSON = "There is no person with the code or e-mail {value!r}."
+
+
 def find_location(code: str, field: str = "location") -> Location:
     code = code.strip()
     location = _lookup(lambda: sa.select(Location).where(Location.code == code),
                        ("location", code))
     if location is None:
-        raise ValidationFailed(f"There is no location with the code {code!r}.",
-                               {field: "unknown location"})
+        raise ValidationFailed(UNKNOWN_LOCATION.format(value=code), {field: "unknown location"})
     return location
 
 
@@ -29,9 +35,15 @@ def find_person(ref: str, field: str = "assignee") -> Person:
     person = _lookup(lambda: sa.select(Person).where(
         sa.or_(Person.code == ref, sa.func.lower(Person.email) == ref.lower())), ("person", ref))
     if person is None:
-        raise ValidationFailed(f"There is no person with the code or e-mail {ref!r}.",
-                               {field: "unknown person"})
+        raise ValidationFailed(UNKNOWN_PERSON.format(value=ref), {field: "unknown person"})
     return person
+
+
+def people_to_pick() -> list:
+    """Active people as (code, name, e-mail), by name: what a desk form's person field offers
+    as one types (a <datalist>, filled here, so it works without JavaScript)."""
+    return db.session.execute(sa.select(Person.code, Person.name, Person.email)
+                              .where(Person.active).order_by(Person.name)).all()
 
 
 def find_department(code: str, field: str = "department") -> Department:

@@ -13,7 +13,9 @@ from app.auth.access import home_page
 
 bp = Blueprint("pwa", __name__)
 
-SHELL_PAGES = ["/scan", "/stocktake", "/work"]
+PHONE_PAGES = ["/scan", "/stocktake", "/work"]  # open from the phone's copy when slow or offline
+OFFLINE_PAGE = "/offline"  # what any other page shows when it cannot load
+SHELL_PAGES = PHONE_PAGES + [OFFLINE_PAGE]
 # Everything the shell needs offline, relative to static/ (the decoder's wasm included).
 SHELL_STATIC = ["css/*.css", "js/**/*.js", "vendor/**/*.js", "vendor/**/*.wasm", "icons/*.png"]
 
@@ -36,6 +38,12 @@ def stocktake():
 @bp.get("/work")
 def work():
     return render_template("pwa/work.html")
+
+
+@bp.get("/offline")
+def offline():
+    """The page the service worker shows in place of one that cannot load."""
+    return render_template("pwa/offline.html")
 
 
 @bp.get("/manifest.webmanifest")
@@ -74,7 +82,8 @@ def service_worker():
     version += current_app.config["RELEASE"]  # a deploy may also bump it by hand
     source = Path(current_app.static_folder, "sw.js").read_text()
     source = source.replace('"__VERSION__"', json.dumps(version)).replace(
-        "[/* __PRECACHE__ */]", json.dumps(urls))
+        "[/* __PRECACHE__ */]", json.dumps(urls)).replace(
+        "[/* __PHONE_PAGES__ */]", json.dumps(PHONE_PAGES))
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -10,6 +10,7 @@ from app.assets import service as assets
 from app.assets.models import Asset
 from app.auth.access import requires
 from app.auth.roles import Permission
+from app.certificates.service import unwiped
 from app.errors import BadRequest, NotFound, ValidationFailed, json_error
 from app.lifecycle.states import next_events
 from app.maintenance.orders import open_counts
@@ -34,7 +35,7 @@ def scan():
              "candidates": assets.records_where(Asset.id.in_([a.id for a in result.candidates])),
              "can_bind": bool(result.payload.code)}, code="unknown_payload")
     return assets.record_for(result.asset.tag) | {
-        "matched_by": result.matched_by,
+        "matched_by": result.matched_by, "unwiped_data": bool(unwiped([result.asset.id])),
         "actions": next_events(result.asset.status, current_user.role),
         "open_work_orders": open_counts([result.asset.id]).get(result.asset.id, 0)}
 

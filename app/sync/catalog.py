@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 from app.api import whole_number
 from app.assets.models import Asset, AssetCode
 from app.catalog.models import AssetModel
+from app.certificates.service import unwiped
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.maintenance.orders import open_counts
@@ -54,16 +55,18 @@ def asset_page(since: str | None, after: str | None, limit: int) -> dict:
     rows = db.session.execute(query).all()
     codes: dict[int, list[str]] = {}
     work = open_counts([r[0] for r in rows])  # the card's "Open work"
+    refused: set[int] = set()
     if rows:
         ids = [r[0] for r in rows]
         for asset_id, code in db.session.execute(sa.select(AssetCode.asset_id, AssetCode.code)
                                                  .where(AssetCode.asset_id.in_(ids))):
             codes.setdefault(asset_id, []).append(code)
+        refused = unwiped(ids)
     items = [{"tag": r[1], "name": r[2], "serial": r[3], "status": str(r[4]), "version": r[5],
               "updated_at": isoformat(r[6]), "warranty_end": isoformat(r[7]),
               "location": r[8], "location_name": r[9], "assignee": r[10],
               "assignee_name": r[11], "model": r[12], "codes": codes.get(r[0], []),
-              "open_work_orders": work.get(r[0], 0)}
+              "unwiped_data": r[0] in refused, "open_work_orders": work.get(r[0], 0)}
              for r in rows]
     last = rows[-1] if len(rows) == limit else None
     return {"assets": items,

@@ -3,13 +3,13 @@ opened), work_order_item (its checklist and what was found) and work_order_part 
 each from the update event that recorded it).
 
 Revision ID: 40849ba147b5
-Revises: d1edf19bc173
+Revises: e5f7a9c1b3d2
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "40849ba147b5"
-down_revision = "d1edf19bc173"
+down_revision = "e5f7a9c1b3d2"
 branch_labels = None
 depends_on = None
 

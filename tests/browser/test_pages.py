@@ -1,6 +1,7 @@
 """Every page a person opens, at a phone's width and a desk's: nothing wider than the screen,
 and no serious or critical accessibility finding (axe-core, run in the page)."""
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance.models import WorkOrder
+from app.meters import service as meters
 from app.stocktakes import service as stocktakes
+from app.timeutil import isoformat, utcnow
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
@@ -36,6 +39,8 @@ def places(app):
                                    "verified": True, "witness": "Wanda Witness",
                                    "media_serials": ["NVME-0001", "NVME-0002"]}, actor=manager)
     take = stocktakes.start(room, actor=manager)
+    assets.record("PG-1", "warranty", {"provider": "Acme Care", "starts": "2020-01-01",
+                                       "ends": "2099-12-31", "reference": "AC-1"}, actor=manager)
     order = str(uuid.uuid4())
     assets.record("PG-1", "work_order_open", {
         "work_order": order, "kind": "corrective", "title": "Fan noise on start-up",
@@ -47,6 +52,16 @@ def places(app):
         "work_order": order, "labour_minutes": 25,
         "parts": [{"name": "Fan 80 mm", "quantity": 2, "cost": "18.40"}],
         "checklist": [{"item": 1, "result": "fail", "note": "bearing worn"}]}, actor=manager)
+    claim = assets.record("PG-1", "warranty_claim", {"work_order": order, "fault": "Fan noise"},
+                          actor=manager).data["claim"]
+    laptop = assets.get_by_tag("PG-1")
+    meters.create_meter(laptop, name="hours", kind="counter", unit="h", target=500)
+    meters.create_meter(laptop, name="temperature", kind="gauge", unit="°C")
+    now = utcnow()
+    rates = (("hours", 8), ("temperature", 0.5))
+    meters.store_batch([{"asset": "PG-1", "meter": name, "value": rate * day,
+                         "at": isoformat(now - timedelta(days=30 - day))}
+                        for day in range(30) for name, rate in rates], actor=manager)
     db.session.commit()
     number = db.session.get(WorkOrder, order).number
     cert = db.session.scalar(db.select(Certificate))
@@ -59,8 +74,22 @@ def places(app):
              "/admin/catalog/models", "/admin/catalog/categories",
              f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}",
              "/admin/work-orders/", f"/admin/work-orders/{number}",
-             "/admin/work-orders/new?asset=PG-1", "/work"]
+             "/admin/work-orders/new?asset=PG-1", "/admin/warranty/", "/admin/warranty/claims/",
+             f"/admin/warranty/claims/{claim}", "/admin/reliability/?asset=PG-1",
+             "/admin/meters/stale",
+             "/scan", "/stocktake", "/offline", "/work", f"/stocktake#{take.id}"]  # the phone's
     return manager, paths
+
+
+def open_page(page, path):
+    """Go to a page; `/stocktake#<id>` is the phone walking that stock-take."""
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    if path.startswith("/stocktake#"):
+        page.evaluate("tagtrail.ready")
+        page.click(f'[data-stocktake="{path.split("#")[1]}"]')
+        page.select_option("#room", index=1)
+        page.wait_for_selector("#todo li")
 
 
 def axe_findings(page) -> list[str]:
@@ -78,8 +107,7 @@ def test_every_page_fits_the_screen_and_passes_axe(page, sign_in, places):
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         for path in paths:
-            page.goto(path)
-            page.wait_for_load_state("networkidle")
+            open_page(page, path)
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
                 wide.append((width, path, scroll))

@@ -10,8 +10,8 @@ from tests.factories import PASSWORD, make_asset, make_token, make_user
 
 # Sign-in, health, and the phone app's shells (no data in them; their API calls need a user).
 PUBLIC = {"static", "health.healthz", "auth.login", "auth.logout", "pwa.home", "pwa.scan",
-          "pwa.stocktake", "pwa.work", "pwa.manifest", "pwa.service_worker", "openapi.openapi",
-          "certificates.verify"}
+          "pwa.stocktake", "pwa.offline", "pwa.work", "pwa.manifest", "pwa.service_worker",
+          "openapi.openapi", "certificates.verify"}
 
 
 def routes(app):
@@ -179,14 +179,18 @@ ROUTE_PERMISSIONS = {
                      "org.person",
                      "org.locations", "org.people", "org_api.locations", "org_api.people",
                      "scanning.tag", "scanning_api.scan", "stocktakes.detail", "stocktakes.index",
-                     "stocktakes.not_seen", "stocktakes.report_csv", "stocktakes.report_pdf",
+                     "meters.stale", "meters_api.readings", "stocktakes.not_seen",
+                     "stocktakes.report_csv", "stocktakes.report_pdf",
                      "stocktakes_api.detail", "stocktakes_api.index", "stocktakes_api.report_csv",
                      "stocktakes_api.report_pdf", "sync_api.offline_catalog",
+                     "warranty.index", "warranty_api.detail", "warranty.claims", "warranty.claim",
+                     "warranty.claim_pdf", "decision_api.detail",
+                     "reliability.index", "reliability_api.detail",
                      "sync_api.session_info", "trail.index"], V),
-    **dict.fromkeys(["assets.record", "files_api.put_blob", "labels.index", "labels.blank_pdf",
-                     "maintenance.act", "maintenance.follow_up", "maintenance.new",
-                     "maintenance_api.create",
-                     "scanning.attach",
+    **dict.fromkeys(["assets.record", "decision.replace", "files_api.put_blob", "labels.index",
+                     "labels.blank_pdf", "maintenance.act", "maintenance.follow_up",
+                     "maintenance.new", "maintenance_api.create", "meters.record",
+                     "meters_api.store_readings", "scanning.attach",
                      "scanning_api.decode_photo", "stocktakes.start", "stocktakes_api.start",
                      "stocktakes_api.unknown",
                      "sync_api.sync"], F),
@@ -194,11 +198,13 @@ ROUTE_PERMISSIONS = {
                      "catalog.create_category", "catalog.create_model", "catalog.edit_category",
                      "catalog.edit_model", "certificates.batch_index", "certificates.batch_new",
                      "certificates.correct", "certificates_api.request_certificate",
-                     "conflicts.resolve", "conflicts_api.resolve", "org.create_department",
+                     "conflicts.resolve", "conflicts_api.resolve", "meters.create",
+                     "meters_api.create_meter", "org.create_department",
                      "org.create_location", "org.create_person", "org.edit_department",
                      "org.edit_location", "org.edit_person", "org_api.create_location",
                      "org_api.create_person", "stocktakes.cancel", "stocktakes.finish",
-                     "stocktakes.reconcile", "stocktakes_api.finish"], M),
+                     "stocktakes.reconcile", "stocktakes_api.finish", "warranty.raise_claim",
+                     "warranty.move_claim"], M),
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }

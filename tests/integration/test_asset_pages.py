@@ -47,7 +47,7 @@ def test_every_action_shown_has_its_fields_on_the_page(app, login, status):
         assert phone_only not in actions
     if status == AssetStatus.RETIRED:
         assert f'href="/scan?tag={asset.tag}">on the phone app' in page
-        assert "Record wipe and dispose" in page
+        assert "Record wipe and dispose: with photos" in page  # a reading has its own panel
 
 
 def test_a_label_is_attached_from_the_asset_page(app, login):
@@ -102,3 +102,17 @@ def test_the_history_shows_evidence_as_pictures_and_who_in_words(app, login):
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     assert max(Image.open(io.BytesIO(thumb.data)).size) <= 320
     assert app.test_client().get(f"/api/v1/blobs/{photo}/thumbnail").status_code == 401
+
+
+def test_desk_person_fields_offer_people_as_one_types(app, login):
+    """The check-out form, the new-asset form and the disposal batch take a person's code;
+    each offers the people (a datalist by code, with the name and e-mail to type by)."""
+    asset = make_asset()
+    make_person("P-OLGA", name="Olga Novak", email="olga@example.org")
+    client = login(Role.MANAGER)
+    for path, field in [(f"/admin/assets/{asset.tag}", "check_out-assignee"),
+                        ("/admin/assets/new", "assignee"),
+                        ("/admin/certificates/batches/new", "operator")]:
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(rf'<input[^>]*id="{field}"[^>]*list="people-list"', page), path
+        assert '<option value="P-OLGA">Olga Novak · olga@example.org</option>' in page, path

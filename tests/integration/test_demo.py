@@ -12,7 +12,9 @@ from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.lifecycle.states import AssetStatus
 from app.maintenance.models import WorkOrder
+from app.meters.models import Meter, Reading
 from app.org.models import Person
+from app.warranty.models import Warranty, WarrantyClaim
 
 
 def count(model) -> int:
@@ -21,6 +23,7 @@ def count(model) -> int:
 
 def test_demo_seed_fills_every_status_once(app):
     lines = seed_demo(only_if_empty=True)
+    db.session.rollback()  # what the command leaves behind is what it committed
 
     assert lines[0] == "Demo logins:" and len(lines) == 5
     assert "admin@demo.tagtrail" in lines[1]
@@ -32,6 +35,11 @@ def test_demo_seed_fills_every_status_once(app):
     orders = db.session.scalars(sa.select(WorkOrder.status)).all()
     assert len(orders) == 10 and {"open", "in_progress", "done"} <= set(orders)
     assert audit.verify().ok
+    # A van's odometer and a server's temperature, a year of readings each.
+    assert count(Meter) == 2 and count(Reading) > 365 + 365 * 4 - 10
+    # A submitted warranty claim, and the fleet's contracts with their mileage limit.
+    assert db.session.scalars(sa.select(WarrantyClaim.status)).all() == ["submitted"]
+    assert count(Warranty) > 0
 
     events = count(Event)
     assert seed_demo(only_if_empty=True) == lines

@@ -19,6 +19,7 @@ from app.lifecycle import types
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance.models import WorkOrder
+from app.meters import service as meters
 from app.org.models import Department
 from app.stocktakes import service as stocktakes
 from tests.factories import make_asset, make_location, make_model, make_person, make_user
@@ -66,6 +67,7 @@ def world(app):
         "work_order": ORDER, "kind": "corrective", "title": "Fan", "checklist": ["Fans spin"],
         "assignee": "tech@example.org"}, actor=admin)
     NAMES["order"] = db.session.get(WorkOrder, ORDER).number
+    meters.create_meter(asset, name="hours", kind="counter", unit="h")
     db.session.commit()
     return app.test_client(user=admin)
 
@@ -190,6 +192,9 @@ BODIES = {
     "conflicts_api.resolve": {"choice": "keep_current"},
     "certificates_api.request_certificate": {"asset": "A1"},
     "maintenance_api.create": {"asset": "A1", "kind": "corrective", "title": "Fan"},
+    "meters_api.create_meter": {"asset": "A1", "name": "km", "kind": "counter"},
+    "meters_api.store_readings": {"readings": [{"asset": "A1", "meter": "hours", "value": 1,
+                                                "at": "2026-01-01T00:00:00Z"}]},
 }
 
 
@@ -221,7 +226,7 @@ EVENT_DATA = {"check_out": {"assignee": "P1"}, "check_in": {"location": "ROOM-1"
               "transfer": {"to_location": "ROOM-1"}, "repair": {"symptom": "fan"},
               "retire": {"reason": "old"}, "stocktake_scan": {"stocktake": 1},
               "attach_code": {"code": "X-1"}, "create": {"tag": "N1", "name": "New"},
-              "update": {"name": "Renamed"},
+              "update": {"name": "Renamed"}, "reading": {"meter": "hours", "value": 1},
               "work_order_open": {"work_order": "6f9619ff-8b86-d011-b42d-00c04fc964ff",
                                   "kind": "corrective", "title": "Fan"},
               "work_order_start": {"work_order": ORDER},

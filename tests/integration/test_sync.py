@@ -270,12 +270,49 @@ def test_the_catalogue_tells_the_phone_each_event_type_in_its_forms_order(app):
     assert list(kinds["repair"]["fields"]) == ["symptom", "work_done", "parts", "cost",
                                                "minutes", "status", "note"]
     assert kinds["repair"]["to"] is None and kinds["repair"]["to_by"] == {
-        "field": "status", "cases": {"open": "in_repair", "closed": "in_stock"}}
+        "field": "status", "cases": {"open": "in_repair", "closed": "in_stock"},
+        "only_from": {"closed": {"statuses": ["in_repair"], "refusal":
+                                 "{tag} is not in repair, so there is no repair to close."}}}
     assert kinds["check_out"]["to"] == "deployed"
     assert kinds["check_out"]["fields"]["assignee"] == {
-        "kind": "person", "required": True, "label": "Person", "sets": "custody"}
+        "kind": "person", "required": True, "label": "Person", "sets": "custody",
+        "unknown": "There is no person with the code or e-mail {value!r}.",
+        "missing": "assignee: Missing data for required field."}
+    assert kinds["check_out"]["not_from"] == "An asset that is {status} cannot be checked out."
+    assert kinds["transfer"]["fields"]["to_location"]["unknown"] == (
+        "There is no location with the code {value!r}.")
+    assert kinds["dispose"]["refused_when"] == {
+        "unwiped_data": "{tag} holds data: wipe it first (a verified wipe), then dispose of it."}
+    assert kinds["wipe"]["fields"]["verified"]["clears"] == "unwiped_data"
     assert [s[0] for s in kinds["wipe"]["signatures"]] == ["operator", "witness"]
     assert kinds["wipe"]["fields"]["witness"]["required"] is True  # WITNESS_REQUIRED
+    assert kinds["wipe"]["fields"]["witness"]["missing"] == "A wipe needs a witness."
+
+
+def test_the_phone_refuses_what_the_pipeline_would_with_the_same_words(app, phone):
+    """The templates the catalogue serves, filled in as the phone fills them, are the
+    pipeline's own refusals of the same events."""
+    from app.catalog.service import create_category
+    make_location("STORE", "Store"), make_person("P1", name="Olga Novak")
+    disk = create_category(name="Laptops", holds_data=True)
+    make_asset(tag="A1", name="Laptop", location="STORE", category=disk.name)
+    make_asset(tag="A2", name="Chair", location="STORE")
+    token = make_token(make_user(Role.TECHNICIAN))
+    catalogue = app.test_client().get("/api/v1/sync/catalog",
+                                      headers={"Authorization": f"Bearer {token}"}).json
+    kinds = catalogue["event_types"]
+    flags = {a["tag"]: a["unwiped_data"] for a in catalogue["assets"]}
+    assert flags == {"A1": True, "A2": False}
+    _, results = phone([event("check_out", "A1", {}),
+                        event("check_out", "A1", {"assignee": "Tom Berg"}),
+                        event("retire", "A1", {"reason": "old"}, 1),
+                        event("dispose", "A1", {"method": "recycling"}, 2),
+                        event("mark_found", "A2", {})])
+    assert [r["reason"] for r in results] == [
+        kinds["check_out"]["fields"]["assignee"]["missing"],
+        kinds["check_out"]["fields"]["assignee"]["unknown"].replace("{value!r}", "'Tom Berg'"),
+        "", kinds["dispose"]["refused_when"]["unwiped_data"].replace("{tag}", "A1"),
+        kinds["mark_found"]["not_from"].replace("{status}", "in stock")]
 
 
 def test_the_offline_register_travels_compressed(app):

@@ -10,7 +10,7 @@ from app.errors import ValidationFailed
 from app.lifecycle import states, types
 
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
-         "choice"}
+         "choice", "date"}
 
 
 def test_the_registry_and_the_state_machine_name_the_same_types():

@@ -21,12 +21,17 @@ OWN_WORDS = {
     "notes": "the replacement purchase request the phone makes itself",
     "operator": "the desk pickup form's signature pads (pages/batch-new.js)",
     "witness": "the same",
+    # A reading's fields are also words of the browser's own: an input's or a cursor's .value,
+    # and a form's .reset(); fetch()'s method is the offline page's HEAD, not a wipe's.
+    "value": "the DOM's input.value and IndexedDB's cursor.value",
+    "reset": "the DOM's form.reset()",
+    "method": "fetch()'s own option (the offline page asks with HEAD), not a wipe's method",
     "title": "a work order's title on the My work list (pages/work.js, from the work-order API)",
     "priority": "the same order's priority",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
-         "choice"}
+         "choice", "date"}
 # Event types the phone's own screens make, so their names are in its code.
 PHONE_MADE = {
     "attach_code": "binding an unknown label from its card",

@@ -77,6 +77,21 @@ export const people = () => store("people").all();
 export const assetCount = () => assets.count();
 export const actionsFor = async (status) => ((await meta.get("actions")) ?? {})[status] ?? [];
 
+/** Cached assets whose tag, name, serial, model, place or holder holds every word of `text`
+ *  (in any case), as the server's search reads its register; at most `limit`, by name. */
+export async function search(text, limit = 10) {
+  const words = String(text).toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return [];
+  const found = [];
+  for (const asset of await assets.all()) {
+    const known = [asset.tag, asset.name, asset.serial, asset.model, asset.location_name,
+      asset.assignee_name, ...(asset.codes ?? [])].filter(Boolean).join(" ").toLowerCase();
+    if (words.every((w) => known.includes(w))) found.push(asset);
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag))
+    .slice(0, limit);
+}
+
 /** The event types the server described, by name; null until the catalogue first downloads. */
 export function eventTypes() {
   types ??= meta.get("event_types").then((value) => value ?? null);
@@ -109,6 +124,9 @@ export async function applyLocally(tag, type, data) {
   if ("location" in effect) {
     Object.assign(next, { location: effect.location,
       location_name: await nameIn("locations", effect.location) });
+  }
+  for (const [key, value] of Object.entries(effect)) {
+    if (value === false) next[key] = false; // a flag a field clears
   }
   if ("custody" in effect) {
     Object.assign(next, { assignee: effect.custody,

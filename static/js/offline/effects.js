@@ -16,8 +16,10 @@ export function statusAfter(type, data) {
   return value !== undefined && Object.hasOwn(type.to_by.cases, key) ? type.to_by.cases[key] : null;
 }
 
-/** {status?, location?, custody?}: what the event changes, with places and people as codes;
- *  a key that is absent stays as it is, a null custody means nobody holds the asset. */
+/** {status?, location?, custody?, <flag>: false}: what the event changes, with places and
+ *  people as codes; a key that is absent stays as it is, a null custody means nobody holds
+ *  the asset, and a flag of the cached asset that a field `clears` is cleared by a true answer
+ *  (a verified wipe: its data no longer stands in the way of disposal). */
 export function effectOf(type, data) {
   const effect = {};
   const status = statusAfter(type, data);
@@ -25,6 +27,7 @@ export function effectOf(type, data) {
   for (const [name, field] of Object.entries(type.fields ?? {})) {
     const value = data[name];
     if (field.sets && value !== undefined && value !== "") effect[field.sets] = value;
+    if (field.clears && value === true) effect[field.clears] = false;
   }
   if (!("custody" in effect) && NOBODY_HOLDS.has(status)) effect.custody = null;
   return effect;

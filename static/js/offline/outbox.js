@@ -1,14 +1,21 @@
 // Field actions waiting to reach the server, with their photos. Every action goes through
-// here, online or not; flush() sends photos first, then the events, and only removes what the
-// server has answered for.
+// here, online or not; flush() sends photos first, then the events (and the stock-take's
+// unknown codes), and only removes what the server has answered for. After each exchange the
+// phone follows the server: the register's changes, the server's copy of assets whose change
+// was refused, conflicts a manager has resolved, stock-takes finished meanwhile.
 import { ApiError, NetworkError, getJSON, postJSON, putBlob } from "../lib/api.js";
 import { meta, store } from "../lib/idb.js";
-import { refresh } from "./catalog.js";
+import { refresh, saveAssets } from "./catalog.js";
+import { followStocktakes, hasStocktakes } from "./stocktakes.js";
 
 const outbox = store("outbox");
 const blobs = store("blobs");
 const BATCH = 200;
 export const changes = new EventTarget(); // "change" whenever the outbox or its state moves
+// "outcome" (detail {id, status, reason, result?}) when the server answers for an entry
+const outcomes = new Map(); // this page's answers so far, by id
+/** The answers that leave a change unapplied; they stay in the outbox until dismissed. */
+export const PROBLEMS = new Set(["rejected", "conflict"]);
 
 let state = { syncing: false, sent: 0, total: 0, problem: "" };
 const announce = (patch = {}) => {
@@ -53,8 +60,34 @@ export async function enqueue({ type, asset, data = {}, baseVersion = null, phot
   return event;
 }
 
+/** Queue a code scanned in a stock-take that names no asset, for the stock-take's report; it
+ *  goes to POST /api/v1/stocktakes/<id>/unknown under its own id, so a retry is kept once. */
+export async function enqueueUnknown({ stocktake, code, location = "" }) {
+  const entry = { id: crypto.randomUUID(), kind: "unknown", type: "stocktake_unknown",
+    asset: code, stocktake, data: { code, ...(location && { location }) },
+    occurred_at: new Date().toISOString(), state: "pending", reason: "" };
+  await outbox.put(entry);
+  announce();
+  flush();
+  return entry;
+}
+
 export const list = async () => (await outbox.all()).sort((a, b) => a.occurred_at.localeCompare(b.occurred_at));
 export const status = () => state;
+
+/** What the server answered for entry `id`: resolves with {status, reason, result?} once it
+ *  has (at once when it already has, on this page). */
+export function settled(id) {
+  if (outcomes.has(id)) return Promise.resolve(outcomes.get(id));
+  return new Promise((resolve) => {
+    const hear = (e) => {
+      if (e.detail.id !== id) return;
+      changes.removeEventListener("outcome", hear);
+      resolve(e.detail);
+    };
+    changes.addEventListener("outcome", hear);
+  });
+}
 
 export async function retry(id) {
   const event = await outbox.get(id);
@@ -87,25 +120,32 @@ export function flush() {
 }
 
 async function send() {
-  const waiting = (await list()).filter((e) => e.state === "pending");
-  if (!waiting.length) return announce({ problem: "" });
-  if (!navigator.onLine) return announce({ problem: "offline" });
-  announce({ syncing: true, sent: 0, total: waiting.length, problem: "" });
+  const all = await list();
+  const waiting = all.filter((e) => e.state === "pending");
+  if (!navigator.onLine) return announce({ problem: waiting.length ? "offline" : "" });
+  if (!waiting.length && !(await worthAsking(all))) return announce({ problem: "" });
+  announce({ syncing: waiting.length > 0, sent: 0, total: waiting.length, problem: "" });
+  const refused = new Set(); // tags whose change the server did not apply
   try {
-    await uploadPhotos(waiting);
-    for (let i = 0; i < waiting.length; i += BATCH) {
-      const batch = waiting.slice(i, i + BATCH);
+    const events = waiting.filter((e) => e.kind !== "unknown");
+    await uploadPhotos(events, refused);
+    for (let i = 0; i < events.length; i += BATCH) {
+      const batch = events.slice(i, i + BATCH);
       const reply = await withFreshToken(() => postJSON("/api/v1/sync", {
         device_id: deviceId(),
         events: batch.map(({ id, type, asset, occurred_at, base_version, data }) =>
           ({ id, type, asset, occurred_at, base_version, data })),
       }));
-      for (const result of reply.results) await settle(result);
-      announce({ sent: Math.min(i + BATCH, waiting.length) });
+      for (const result of reply.results) {
+        await settle(result);
+        if (PROBLEMS.has(result.status)) refused.add(batch.find((e) => e.id === result.id)?.asset);
+      }
+      announce({ sent: Math.min(i + BATCH, events.length) });
     }
-    await meta.set("lastSync", new Date().toISOString());
+    for (const entry of waiting.filter((e) => e.kind === "unknown")) await sendUnknown(entry);
+    if (waiting.length) await meta.set("lastSync", new Date().toISOString());
     announce({ syncing: false, problem: "" });
-    await refresh().catch(() => {}); // the server's versions of what just changed
+    await follow(refused);
     announce();
   } catch (err) {
     const problem = err instanceof ApiError && err.status === 401 ? "signin"
@@ -114,13 +154,76 @@ async function send() {
   }
 }
 
-async function settle({ id, status, reason }) {
-  if (status === "applied" || status === "duplicate") return outbox.remove(id);
-  const event = await outbox.get(id);
-  if (event) await outbox.put({ ...event, state: status, reason });
+/** Nothing to send: is there anything the server may have changed that the phone shows? */
+async function worthAsking(all) {
+  return all.some((e) => e.state === "conflict") || (await hasStocktakes());
 }
 
-async function uploadPhotos(events) {
+async function settle(result) {
+  const { id, status, reason } = result;
+  outcomes.set(id, result);
+  if (status === "applied" || status === "duplicate") await outbox.remove(id);
+  else {
+    const event = await outbox.get(id);
+    if (event) await outbox.put({ ...event, state: status, reason });
+  }
+  changes.dispatchEvent(new CustomEvent("outcome", { detail: result }));
+}
+
+async function sendUnknown(entry) {
+  try {
+    await withFreshToken(() => postJSON(`/api/v1/stocktakes/${entry.stocktake}/unknown`,
+      { id: entry.id, code: entry.data.code, occurred_at: entry.occurred_at,
+        ...(entry.data.location && { location: entry.data.location }) }));
+    await settle({ id: entry.id, status: "applied", reason: "" });
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status === 401 || err.status >= 500) throw err;
+    await settle({ id: entry.id, status: "rejected", reason: err.message });
+  }
+}
+
+/** After an exchange, the phone shows what the server has: the register's changes, its copy
+ *  of each asset whose change it refused (not the change the phone expected), the conflicts
+ *  resolved meanwhile, and no stock-take that is no longer open. */
+async function follow(refused) {
+  await refresh().catch(() => {});
+  const pending = new Set((await list()).filter((e) => e.state === "pending").map((e) => e.asset));
+  for (const tag of refused) {
+    if (!tag || pending.has(tag)) continue; // its other changes still wait: keep the phone's view
+    try {
+      await saveAssets([await getJSON(`/api/v1/scan?payload=${encodeURIComponent(tag)}`)]);
+    } catch {
+      // Gone or unreachable: the next sync tries again.
+    }
+  }
+  await followConflicts();
+  await followStocktakes((await list()).filter((e) => e.state === "pending"));
+}
+
+const RESOLUTIONS = { keep_current: "a manager kept the asset as it was",
+  apply_theirs: "a manager applied this change" };
+
+/** Conflicts this phone is waiting on that a manager has resolved since. */
+async function followConflicts() {
+  const waiting = new Map((await list()).filter((e) => e.state === "conflict")
+    .map((e) => [e.id.toLowerCase(), e]));
+  for (let page = 1; waiting.size && page <= 20; page += 1) {
+    const reply = await getJSON(`/api/v1/conflicts?status=resolved&device=${
+      encodeURIComponent(deviceId())}&per_page=500&page=${page}`);
+    for (const item of reply.items) {
+      const event = waiting.get(item.event_id.toLowerCase());
+      if (!event) continue;
+      const [choice, ...note] = item.resolution.split(": ");
+      const words = RESOLUTIONS[choice] ?? "a manager resolved it";
+      await outbox.put({ ...event, state: "resolved",
+        reason: `Resolved: ${words}${note.length ? ` (${note.join(": ")})` : ""}.` });
+      waiting.delete(item.event_id.toLowerCase());
+    }
+    if (page * reply.per_page >= reply.total) break;
+  }
+}
+
+async function uploadPhotos(events, refused) {
   const blobsOf = (e) => [...(e.data.photos ?? []), ...Object.values(e.data.signatures ?? {})];
   const needed = new Set(events.flatMap(blobsOf));
   for (const hash of needed) {
@@ -132,7 +235,8 @@ async function uploadPhotos(events) {
       if (!(err instanceof ApiError) || err.status === 401 || err.status >= 500) throw err;
       // The server refuses this photo for good: hold back the events that carry it.
       for (const event of events.filter((e) => blobsOf(e).includes(hash))) {
-        await outbox.put({ ...event, state: "rejected", reason: `Photo refused: ${err.message}` });
+        await settle({ id: event.id, status: "rejected", reason: `Photo refused: ${err.message}` });
+        refused.add(event.asset);
         event.state = "rejected";
       }
       continue;
@@ -158,4 +262,7 @@ async function withFreshToken(call) {
 addEventListener("online", flush);
 document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
 navigator.serviceWorker?.addEventListener("message", (e) => { if (e.data?.type === "flush") flush(); });
-setInterval(async () => { if ((await list()).some((e) => e.state === "pending")) flush(); }, 120_000);
+setInterval(async () => {
+  const all = await list();
+  if (all.some((e) => e.state === "pending") || (await worthAsking(all))) flush();
+}, 120_000);

@@ -10,9 +10,10 @@ import * as outbox from "../offline/outbox.js";
 import { registerApp } from "../pwa/register.js";
 import { checkSession } from "../pwa/session.js";
 import { mountSyncBar } from "../pwa/syncbar.js";
-import { fillPlace, openActionForm, readActionForm } from "../scan/action-form.js";
-import { assetCard, unknownCard } from "../scan/card.js";
+import { fillPlace, formError, openActionForm, openLists, readActionForm } from "../scan/action-form.js";
+import { assetCard, matchesCard, unknownCard } from "../scan/card.js";
 import { success } from "../scan/feedback.js";
+import { refusal } from "../scan/rules.js";
 import { startScanner } from "../scan/scanner.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,12 +31,36 @@ function say(text, isError = false) {
 async function showAsset(asset, source) {
   current = asset;
   const actions = await catalog.cardActions(asset);
+  if (current !== asset) return; // a later scan's card is on its way
   $("result").replaceChildren(assetCard(asset, { source, actions, onAction: openAction }));
 }
 
 function showUnknown(details) {
   current = null;
   $("result").replaceChildren(unknownCard(details, { onPick: lookup, onBind: bindLabel }));
+}
+
+/** Assets whose name (or tag, serial, place, holder) holds the typed words: the phone's copy
+ *  first, then, with signal, the server's register (GET /api/v1/assets?q=). */
+async function byName(text) {
+  const found = await catalog.search(text);
+  let source = "on this phone";
+  if (navigator.onLine) {
+    try {
+      const { items } = await getJSON(`/api/v1/assets?q=${encodeURIComponent(text)}&per_page=10`);
+      const known = new Set(found.map((a) => a.tag));
+      found.push(...items.filter((a) => !known.has(a.tag)));
+      source = "";
+    } catch {
+      // Offline after all, or signed out: the phone's own matches are the answer.
+    }
+  }
+  return { found, source };
+}
+
+function showMatches(text, { found, source }) {
+  current = null;
+  $("result").replaceChildren(matchesCard(text, found, { source, onPick: lookup }));
 }
 
 async function bindLabel(code, tag) {
@@ -45,8 +70,10 @@ async function bindLabel(code, tag) {
   say(`Label ${code} attached to ${tag}.`);
 }
 
-/** Show the asset a scan names: from the phone's copy at once, then checked with the server. */
-export async function lookup(text, decodedAt = performance.now()) {
+/** Show the asset a scan names: from the phone's copy at once, then checked with the server.
+ *  Typed text (`typed`, the code field or a handheld scanner) that names no asset may be a
+ *  name: then the assets it finds are listed to pick from. */
+export async function lookup(text, decodedAt = performance.now(), { typed = false } = {}) {
   const cached = await catalog.resolve(text);
   if (cached) {
     await showAsset(cached, "on this phone");
@@ -61,7 +88,12 @@ export async function lookup(text, decodedAt = performance.now()) {
     await showAsset(await getJSON(`/api/v1/scan?payload=${encodeURIComponent(text)}`), "");
     say("");
   } catch (err) {
-    if (err instanceof ApiError && err.code === "unknown_payload") {
+    const named = typed && (err instanceof NetworkError || err.code === "unknown_payload")
+      ? await byName(text) : { found: [] };
+    if (named.found.length) {
+      showMatches(text, named);
+      say("");
+    } else if (err instanceof ApiError && err.code === "unknown_payload") {
       showUnknown(err.details);
       say("");
     } else if (err instanceof NetworkError) {
@@ -89,7 +121,7 @@ async function fresh(text, tag) {
 // ---- field actions
 
 async function openAction(name, type) {
-  openActionForm(name, type, current, await catalog.locations());
+  openActionForm(name, type, current, { people: await catalog.people(), places: await catalog.locations() });
 }
 
 /** One tap in the retire step: a purchase request for a new one like it, for a manager. */
@@ -104,14 +136,28 @@ async function requestReplacement(asset, reason) {
 async function saveAction() {
   const { action, data, extras, photos, signatures } = await readActionForm();
   const asset = current;
-  const { label } = (await catalog.eventTypes())[action];
+  const type = (await catalog.eventTypes())[action];
+  // What the server would refuse is refused here, in its words, before anything is saved.
+  const allowed = asset.actions ?? (await catalog.actionsFor(asset.status));
+  const refused = refusal(asset, action, type, data, { allowed, lists: openLists() });
+  if (refused) return formError(refused);
+  $("action").close();
+  const { label } = type;
   // The expected effect first: a quick sync then replaces it with the server's, not after.
   await catalog.applyLocally(asset.tag, action, data);
-  await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
+  const queued = await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });
   if (extras.request_replacement) await requestReplacement(asset, data.reason ?? "");
   await showAsset(await catalog.resolve(asset.tag), "on this phone");
+  $("code").focus();
+  $("code").select();
   savedOffline = !navigator.onLine;
   say(savedOffline ? `${label} saved on this phone; it will sync when there is signal.` : `${label} saved.`);
+  // The server's answer replaces "saved" when it refuses the change or holds it for a manager.
+  outbox.settled(queued.id).then(({ status, reason }) => {
+    if (status !== "rejected" && status !== "conflict") return;
+    savedOffline = false;
+    say(`${label} ${status === "conflict" ? "is a conflict, waiting for a manager" : "was refused"}: ${reason}`, true);
+  });
 }
 
 // ---- camera and inputs
@@ -141,8 +187,80 @@ async function onCode({ text }) {
   success();
   $("viewfinder").classList.add("hit");
   setTimeout(() => $("viewfinder").classList.remove("hit"), 400);
-  if (fillPlace(text)) return; // a room's tag scanned while choosing a place
-  lookup(text, decodedAt);
+  routeScan(text, { decodedAt });
+}
+
+/** Where a scan goes: with a form open, to its place field (a room's tag) or refused, out
+ *  loud, so it is never lost behind the form; otherwise the card follows it. */
+function routeScan(text, { decodedAt = performance.now(), typed = false } = {}) {
+  if ($("action").open) {
+    if (!fillPlace(text)) {
+      formError(`Scanned ${text.trim()}, but this form has nowhere for a scanned code: `
+        + "save or cancel it, then scan again.");
+    }
+    return;
+  }
+  $("code").value = text;
+  lookup(text, decodedAt, { typed });
+  if (!typed) return; // a camera scan: focusing a text box would bring up the keyboard
+  $("code").focus();
+  $("code").select();
+}
+
+// ---- a handheld scanner types as a keyboard does, only faster, and ends with Enter
+
+// A run of keys ends at a pause this long; it was a scan if it ended in Enter, held at least
+// SCAN_MIN characters and came at least this fast on average. A wedge types a key every few
+// ms, a person one every 100 ms or more; an average, not the longest gap, so that a busy
+// phone that holds back one key now and then still reads the scan as a scan.
+const RUN_PAUSE_MS = 300;
+const SCAN_MEAN_MS = 50;
+const SCAN_MIN = 3;
+let burst = null; // the keys typed in a run: {target, before, text, first, last}
+
+const editable = (el) => el instanceof HTMLElement && (el.isContentEditable
+  || (el.matches("input, textarea, select") && !["checkbox", "radio", "button", "submit", "file", "range"]
+    .includes(el.type)));
+
+function onKey(e) {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+  const target = e.target;
+  if (e.key.length === 1) {
+    if (!burst || e.timeStamp - burst.last > RUN_PAUSE_MS) {
+      burst = { target, before: editable(target) ? target.value : null, text: "", first: e.timeStamp };
+    }
+    burst.text += e.key;
+    burst.last = e.timeStamp;
+    if (e.key === " " && burst.text === " " && !editable(target)) {
+      burst = null; // a space on a button presses it
+      return;
+    }
+    if (!$("action").open && !editable(target)) {
+      // Typed with focus on a button or nowhere: the code field takes it.
+      e.preventDefault();
+      $("code").value = burst.text;
+      $("code").focus();
+    }
+    return;
+  }
+  if (e.key === "Shift" || e.key === "CapsLock") return;
+  const run = burst;
+  burst = null;
+  if (e.key !== "Enter" || !run || run.text.length < SCAN_MIN
+    || e.timeStamp - run.last > RUN_PAUSE_MS
+    || (e.timeStamp - run.first) / run.text.length > SCAN_MEAN_MS) return;
+  const outside = !$("action").open;
+  // Outside a form, a run typed into another field (the label to attach) is that field's.
+  if (outside && editable(run.target) && run.target !== $("code")) return;
+  e.preventDefault();
+  e.stopPropagation();
+  let text = run.text;
+  if (outside) {
+    text = $("code").value;
+  } else if (run.before !== null) {
+    run.target.value = run.before; // where the scan goes is for routeScan to say
+  }
+  routeScan(text, { typed: true });
 }
 
 function stop() {
@@ -192,20 +310,25 @@ $("photo").addEventListener("change", (e) => decodePhoto(e.target.files[0]));
 $("manual").addEventListener("submit", (e) => {
   e.preventDefault();
   const text = $("code").value;
-  if (text.trim()) lookup(text);
+  if (text.trim()) lookup(text, performance.now(), { typed: true });
   $("code").select();
 });
 $("action-form").addEventListener("submit", (e) => {
   if (e.submitter?.value !== "save") return;
-  if (!e.target.checkValidity()) { e.preventDefault(); return; }
-  saveAction();
+  e.preventDefault(); // the form closes once its check passes (saveAction)
+  if (e.target.checkValidity()) saveAction();
 });
+// The next scan must land somewhere: whenever no form is open, in the code field.
+$("action").addEventListener("close", () => $("code").focus());
+document.addEventListener("keydown", onKey, true);
+$("code").focus();
 addEventListener("pagehide", stop);
 // When a sync settles, the card shows the asset as the server now has it.
 outbox.changes.addEventListener("change", async () => {
   if (!current || outbox.status().syncing) return;
-  const now = await catalog.resolve(current.tag);
   const before = current;
+  const now = await catalog.resolve(before.tag);
+  if (current !== before) return; // another scan meanwhile: its card stays
   if (!now || (now.version === before.version && now.pending === before.pending)) return;
   await showAsset(now, now.pending ? "on this phone" : "");
   if (savedOffline && !now.pending) {
@@ -222,8 +345,6 @@ const ready = (async () => {
   }).catch(() => null);
   await mountSyncBar();
   await loadCatalog();
-  const people = await catalog.people();
-  $("people-list").replaceChildren(...people.map((p) => new Option(p.name, p.code)));
   outbox.flush();
   // /scan?tag=<code>: opened from an asset's page, show its card straight away.
   const wanted = new URLSearchParams(location.search).get("tag");

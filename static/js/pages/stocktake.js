@@ -1,13 +1,15 @@
 // Walking a stock-take: download it once, then scan room by room with or without signal.
 // Each scan is a `stocktake_scan` event in the outbox; the phone classifies it at once from
 // its copy (found, already counted, misplaced, unexpected) and the server does the same on
-// sync, merging what several phones counted without counting anything twice.
+// sync, merging what several phones counted without counting anything twice. The phone
+// counts rooms as the desk does (offline/stocktakes.js), lists what is still to find in the
+// room, keeps codes that name no asset for the report, and follows the server at each sync.
 import { ApiError, getJSON, postJSON } from "../lib/api.js";
-import { store } from "../lib/idb.js";
 import { resizePhoto } from "../lib/photos.js";
 import * as catalog from "../offline/catalog.js";
 import * as outbox from "../offline/outbox.js";
 import { parsePayload } from "../offline/payload.js";
+import * as stocktakes from "../offline/stocktakes.js";
 import { registerApp } from "../pwa/register.js";
 import { checkSession } from "../pwa/session.js";
 import { mountSyncBar } from "../pwa/syncbar.js";
@@ -15,12 +17,13 @@ import { success } from "../scan/feedback.js";
 import { startScanner } from "../scan/scanner.js";
 
 const $ = (id) => document.getElementById(id);
-const stocktakes = store("stocktakes");
 const WORDS = { found: "Found", misplaced: "Misplaced", unexpected: "Not expected here",
-  already_counted: "Already counted", unknown: "Unknown tag" };
+  already_counted: "Already counted", unknown: "Unknown tag", rejected: "Refused" };
+const TODO_SHOWN = 200; // a room's still-to-find list beyond this says how many more
 
-let walk = null; // {id, location, location_name, rooms, expected: {TAG: room}, counted: {TAG: result}}
+let walk = null; // {id, location, location_name, rooms, expected: {TAG: room}, counted: {TAG: {result, room}}}
 let scanner = null;
+const names = new Map(); // TAG -> the asset's name, from the phone's register, for the lists
 
 function say(text, isError = false) {
   $("message").textContent = text;
@@ -64,17 +67,21 @@ async function startNew(code) {
   }
 }
 
+const pendingScans = async (id) => new Set((await outbox.list())
+  .filter((e) => e.state === "pending" && e.type === "stocktake_scan" && e.data.stocktake === id)
+  .map((e) => e.asset.toUpperCase()));
+
 /** Download the stock-take (when online) and walk it from the phone's copy. */
 async function openStocktake(id) {
   let saved = await stocktakes.get(id);
   if (navigator.onLine) {
     try {
-      const fresh = await getJSON(`/api/v1/stocktakes/${id}`);
-      const expected = Object.fromEntries(fresh.expected.map((e) => [e.tag.toUpperCase(), e.location]));
-      const counted = { ...(saved?.counted ?? {}) };
-      for (const c of fresh.counted) counted[c.tag.toUpperCase()] ??= c.result;
-      saved = { ...fresh, expected, counted, room: saved?.room ?? "" };
-      await stocktakes.put(saved);
+      const fresh = await stocktakes.download(id, await pendingScans(id));
+      if (fresh.status !== "open") {
+        await showChoices();
+        return say(`This stock-take is ${fresh.status}: it takes no more scans.`, true);
+      }
+      saved = fresh;
     } catch (err) {
       if (!saved) return say(err instanceof ApiError ? err.message : "Connect once to download this stock-take.", true);
     }
@@ -93,67 +100,138 @@ async function openStocktake(id) {
 
 // ---- counting
 
-function classify(tag, room) {
-  if (walk.counted[tag]) return "already_counted";
-  const expectedRoom = walk.expected[tag];
-  if (expectedRoom === undefined) return "unexpected";
-  return room && expectedRoom !== room ? "misplaced" : "found";
-}
-
+/** Count what a scan names in the walk on screen; a scan with no walk open (it was finished
+ *  meanwhile) is not taken. */
 async function count(raw, how = "scanned", extra = {}) {
   const { code } = parsePayload(raw);
   if (!code) return;
+  if (!walk || !(await stocktakes.kept(walk.id))) {
+    return say("This stock-take is no longer open on this phone: the scan was not taken.", true);
+  }
   if (walk.rooms.some((r) => r.code === code)) { // a room's own tag: that is where we are
     setRoom(code);
     return say(`Now counting in ${$("room").selectedOptions[0].text}.`);
   }
-  const asset = await catalog.resolve(code);
-  if (!asset) return log(code, "unknown", "not in the register on this phone");
-  const tag = asset.tag.toUpperCase();
   const room = $("room").value;
-  const result = classify(tag, room);
-  await outbox.enqueue({ type: "stocktake_scan", asset: asset.tag, baseVersion: asset.version,
-    data: { stocktake: walk.id, ...(room && { location: room }), how, ...extra.data },
-    photos: extra.photos ?? [] });
-  if (result !== "already_counted") walk.counted[tag] = result;
+  const asset = await catalog.resolve(code);
+  if (!asset) {
+    const kept = await outbox.enqueueUnknown({ stocktake: walk.id, code, location: room });
+    return log(kept.id, code, "unknown", "no asset carries it; kept for the report");
+  }
+  const tag = asset.tag.toUpperCase();
+  const result = stocktakes.classify(walk, tag, room);
+  const queued = await outbox.enqueue({ type: "stocktake_scan", asset: asset.tag,
+    baseVersion: asset.version, photos: extra.photos ?? [],
+    data: { stocktake: walk.id, ...(room && { location: room }), how, ...extra.data } });
+  if (result !== "already_counted") {
+    walk.counted[tag] = { result, room: room || null, at: new Date().toISOString() };
+    walk.synced = false;
+  }
   await stocktakes.put(walk);
   const where = result === "misplaced" ? `expected in ${walk.expected[tag]}`
     : result === "unexpected" ? `belongs at ${asset.location_name ?? "an unknown place"}` : asset.name;
-  log(asset.tag, result, where);
+  log(queued.id, asset.tag, result, where);
   renderCounts();
 }
 
-function log(tag, result, detail) {
+/** A line in the scan log; the server's answer replaces the phone's guess when it comes. */
+function log(id, tag, result, detail) {
   const item = Object.assign(document.createElement("li"), { className: `result-${result}`,
     textContent: `${tag} · ${WORDS[result]} · ${detail}` });
+  item.dataset.entry = id;
   $("log").prepend(item);
   say(`${tag}: ${WORDS[result]}`, result === "unknown");
+  outbox.settled(id).then((answer) => {
+    const told = answer.status === "rejected" || answer.status === "conflict" ? "rejected"
+      : answer.result;
+    if (!told || told === result) return;
+    item.className = `result-${told}`;
+    item.textContent = `${tag} · ${WORDS[told] ?? told} · ${told === "rejected" ? answer.reason
+      : "as the server counted it"}`;
+  });
 }
 
 function setRoom(code) {
   $("room").value = code;
   walk.room = code;
   stocktakes.put(walk);
+  renderCounts();
+}
+
+function cell(text) {
+  return Object.assign(document.createElement("td"), { textContent: String(text) });
 }
 
 function renderCounts() {
-  const tags = Object.keys(walk.expected);
-  const found = tags.filter((t) => walk.counted[t] === "found" || walk.counted[t] === "misplaced").length;
-  const results = Object.values(walk.counted);
-  const misplaced = results.filter((r) => r === "misplaced").length;
-  const unexpected = results.filter((r) => r === "unexpected").length;
-  $("found").textContent = `${found} of ${tags.length} found`;
-  $("found-detail").textContent = `· ${misplaced} misplaced · ${unexpected} not expected`;
-  $("rooms").replaceChildren(...walk.rooms.map((room) => {
-    const here = tags.filter((t) => walk.expected[t] === room.code);
-    const row = document.createElement("tr");
-    for (const text of [room.name, here.filter((t) => walk.counted[t]).length, here.length]) {
-      row.append(Object.assign(document.createElement("td"), { textContent: String(text) }));
-    }
-    row.dataset.room = room.code;
-    return row;
+  const { total, rooms } = stocktakes.tally(walk);
+  $("found").textContent = `${total.found} of ${total.expected} found`;
+  $("found-detail").textContent = `· ${total.misplaced} misplaced · ${total.unexpected} not expected`;
+  // A room's name heads its figures: five columns do not fit a phone's width.
+  $("rooms").querySelectorAll("tbody").forEach((b) => b.remove());
+  $("rooms").append(...rooms.map((room) => {
+    const group = document.createElement("tbody");
+    group.dataset.room = room.code ?? "";
+    const head = Object.assign(document.createElement("th"), { colSpan: 4, scope: "rowgroup",
+      textContent: room.name });
+    const figures = document.createElement("tr");
+    figures.append(cell(room.found), cell(room.expected), cell(room.misplaced), cell(room.unexpected));
+    group.append(document.createElement("tr"), figures);
+    group.firstChild.append(head);
+    return group;
   }));
+  renderTodo();
 }
+
+/** What is still to find in the room the walker is in, shrinking as it is counted. */
+function renderTodo() {
+  const room = walk.rooms.find((r) => r.code === $("room").value);
+  if (!room) {
+    $("todo-title").textContent = "Still to find";
+    $("todo").replaceChildren(Object.assign(document.createElement("li"), { className: "muted",
+      textContent: "Choose the room (or scan its tag) to see what is still to find there." }));
+    return;
+  }
+  const left = stocktakes.stillToFind(walk, room.code);
+  $("todo-title").textContent = `Still to find in ${room.name}: ${left.length}`;
+  const shown = left.slice(0, TODO_SHOWN);
+  const items = shown.map((tag) => {
+    const item = document.createElement("li");
+    item.dataset.tag = tag;
+    item.append(Object.assign(document.createElement("strong"), { textContent: tag }));
+    if (names.get(tag)) item.append(` · ${names.get(tag)}`);
+    return item;
+  });
+  // Names come from the phone's register, looked up only for the lines shown.
+  const unnamed = shown.filter((tag) => !names.has(tag));
+  if (unnamed.length) {
+    Promise.all(unnamed.map(async (tag) => names.set(tag, (await catalog.resolve(tag))?.name ?? "")))
+      .then(() => { if (walk) renderTodo(); });
+  }
+  if (!left.length) {
+    items.push(Object.assign(document.createElement("li"), { className: "muted",
+      textContent: "Everything expected here has been counted." }));
+  } else if (left.length > TODO_SHOWN) {
+    items.push(Object.assign(document.createElement("li"), { className: "muted",
+      textContent: `… and ${left.length - TODO_SHOWN} more.` }));
+  }
+  $("todo").replaceChildren(...items);
+}
+
+// ---- following the server
+
+stocktakes.events.addEventListener("closed", async ({ detail }) => {
+  const walking = walk?.id === detail.id;
+  if (walking) stopCamera();
+  if (walking || !$("choose").hidden) await showChoices();
+  say(`The stock-take of ${detail.location_name} was ${detail.status === "gone" ? "removed"
+    : detail.status} on the server: this phone takes no more scans for it.`, true);
+});
+stocktakes.events.addEventListener("updated", async ({ detail }) => {
+  if (walk?.id !== detail.id) return;
+  const fresh = await stocktakes.get(detail.id);
+  if (fresh) walk = { ...fresh, room: $("room").value };
+  renderCounts();
+});
 
 // ---- camera and forms
 
@@ -204,4 +282,4 @@ const ready = (async () => {
   outbox.flush();
 })();
 
-globalThis.tagtrail = { ready, count, openStocktake, outbox, catalog };
+globalThis.tagtrail = { ready, count, openStocktake, outbox, catalog, stocktakes };

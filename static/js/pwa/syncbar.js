@@ -23,7 +23,8 @@ export async function render() {
   const lastSync = await meta.get("lastSync");
   $("waiting").textContent = syncing ? `Syncing ${sent} of ${total}…`
     : pending.length ? `${pending.length} waiting` : "Nothing waiting";
-  $("last-sync").textContent = !pending.length && !syncing && lastSync ? "all synced" : ago(lastSync);
+  const settledAll = !pending.length && !syncing && !events.some((e) => outbox.PROBLEMS.has(e.state));
+  $("last-sync").textContent = settledAll && lastSync ? "all synced" : ago(lastSync);
   $("syncbar").classList.toggle("waiting", pending.length > 0);
   let text = NOTES[problem] ?? problem;
   if (pending[0] && Date.now() - new Date(pending[0].occurred_at) > OLD_OUTBOX_MS) {
@@ -37,15 +38,37 @@ export async function render() {
       { href: `/auth/login?next=${next}`, textContent: "Sign in" }));
   }
   const types = (await eventTypes()) ?? {}; // the server's words for each event type
-  $("problems").replaceChildren(...events.filter((e) => e.state !== "pending")
-    .map((e) => problemItem(e, types[e.type]?.label ?? e.type.replace(/_/g, " "))));
+  const answered = events.filter((e) => e.state !== "pending");
+  showProblems(answered.map((e) => problemItem(e, e.kind === "unknown" ? "Unknown code"
+    : types[e.type]?.label ?? e.type.replace(/_/g, " "))), answered);
 }
+
+const SUMMARY = [["rejected", "refused"], ["conflict", "waiting for a manager"],
+  ["resolved", "resolved by a manager"]];
+let shownBefore = 0;
+
+/** What the server refused or holds for a manager, as one line that opens the list: several
+ *  of them must not push the scanner down the screen. One alone is shown open. */
+function showProblems(items, answered) {
+  const box = $("problems-box");
+  box.hidden = !items.length;
+  if (items.length === 1 && shownBefore !== 1) box.open = true;
+  if (items.length > 1 && shownBefore <= 1) box.open = false;
+  shownBefore = items.length;
+  const parts = SUMMARY.map(([state, words]) => [answered.filter((e) => e.state === state).length, words])
+    .filter(([n]) => n).map(([n, words]) => `${n} ${words}`);
+  $("problems-summary").textContent = `Not synced: ${parts.join(" · ")}`;
+  $("problems").replaceChildren(...items);
+}
+
+const WHY = { conflict: "Conflict, waiting for a manager: ", rejected: "Refused: ", resolved: "" };
 
 function problemItem(event, label) {
   const item = document.createElement("li");
+  item.dataset.state = event.state;
   const what = Object.assign(document.createElement("span"), { textContent: `${label} · ${event.asset}` });
-  const why = Object.assign(document.createElement("span"), { className: "why",
-    textContent: `${event.state === "conflict" ? "Conflict, waiting for a manager" : "Refused"}: ${event.reason}` });
+  const why = Object.assign(document.createElement("span"), { className: `why why-${event.state}`,
+    textContent: `${WHY[event.state] ?? ""}${event.reason}` });
   item.append(what, why);
   if (event.state === "rejected") {
     const again = Object.assign(document.createElement("button"), { type: "button", textContent: "Retry" });
@@ -53,7 +76,7 @@ function problemItem(event, label) {
     item.append(again);
   }
   const drop = Object.assign(document.createElement("button"),
-    { type: "button", textContent: event.state === "conflict" ? "Dismiss" : "Discard" });
+    { type: "button", textContent: event.state === "rejected" ? "Discard" : "Dismiss" });
   drop.addEventListener("click", () => outbox.discard(event.id));
   item.append(drop);
   return item;

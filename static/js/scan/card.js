@@ -44,6 +44,22 @@ export function assetCard(asset, { source, actions, onAction }) {
   return card;
 }
 
+/** The assets a typed name found, to pick one from; `source` says where they came from. */
+export function matchesCard(query, assets, { source, onPick }) {
+  const card = fill("matches-card", { query, source });
+  const list = card.querySelector('[data-f="list"]');
+  for (const asset of assets) {
+    const link = Object.assign(document.createElement("a"), { href: "#",
+      textContent: `${asset.tag} · ${asset.name}${asset.location_name ? ` · ${asset.location_name}` : ""}` });
+    link.dataset.tag = asset.tag;
+    link.addEventListener("click", (e) => { e.preventDefault(); onPick(asset.tag); });
+    const item = document.createElement("li");
+    item.append(link);
+    list.append(item);
+  }
+  return card;
+}
+
 /** The card for a code no asset carries: near matches to pick, and (when the code can name
  *  an asset) a form to attach it to one, or a link to register one with it. */
 export function unknownCard(details, { onPick, onBind }) {
