@@ -3,6 +3,7 @@ Each names the order by the id made where it was opened, so a phone can open an 
 and work it in the same sync batch. Updates only add (parts, labour, notes, checklist
 results), so two technicians' updates merge; closing an order twice, either way, is refused,
 and the pipeline stores it as a conflict when the device had not seen the first close."""
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from app.assets.models import Asset
 from app.dbtypes import MAX_MONEY
 from app.errors import Duplicate, InvalidTransition, ValidationFailed
 from app.extensions import db
-from app.lifecycle.types import SHA256, Change, EventData, EventType, load
+from app.lifecycle.types import CARD, SHA256, Change, EventData, EventType, load
 from app.maintenance import orders
 from app.maintenance.models import (
     PRIORITY_FOR,
@@ -77,17 +78,22 @@ class OrderRef(EventData):
     work_order = OrderId(required=True, metadata={"kind": "internal"})
 
 
-class OpenData(OrderRef):
-    kind = fields.Str(required=True, validate=validate.OneOf(list(WorkOrderKind)))
-    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+class OpenData(EventData):
+    # A fault reported from the phone's card comes without an id or a kind: the server makes
+    # the one and takes the other as corrective. Pages, the API and the work list send both.
+    work_order = OrderId(load_default=lambda: str(uuid.uuid4()), metadata={"kind": "internal"})
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                       metadata={"label": "What is wrong"})
+    kind = fields.Str(load_default=WorkOrderKind.CORRECTIVE.value,
+                      validate=validate.OneOf(list(WorkOrderKind)), metadata={"kind": "internal"})
     priority = fields.Str(validate=validate.OneOf(list(Priority)),
                           metadata={"blank": "From the asset's criticality"})
-    due = fields.Date()
-    assignee = fields.Str(validate=validate.Length(min=1, max=254),
-                          metadata={"label": "Assignee (e-mail)"})
-    out_of_service = fields.Bool(load_default=False, metadata={"label": "Out of service"})
+    out_of_service = fields.Bool(load_default=False,
+                                 metadata={"label": "Out of service until it is fixed"})
+    due = fields.Date(metadata={"kind": "internal"})
+    assignee = fields.Str(validate=validate.Length(min=1, max=254), metadata={"kind": "internal"})
     checklist = fields.List(fields.Str(validate=validate.Length(min=1, max=500)),
-                            validate=validate.Length(max=100))
+                            validate=validate.Length(max=100), metadata={"kind": "internal"})
     follow_up_of = OrderId(metadata={"kind": "internal"})
 
     @validates("due")
@@ -205,8 +211,14 @@ def _item(order: WorkOrder, ref) -> WorkOrderItem:
     raise ValidationFailed(f"checklist: {problem}", {"fields": {"checklist": [problem]}})
 
 
+RECORDED = ("status", "labour_minutes", "parts", "checklist", "note", "photos")
+
+
 def update(asset: Asset, data: dict) -> Change:
     clean = load(UpdateData, data)
+    if not any(clean.get(name) for name in RECORDED):
+        raise ValidationFailed("Nothing to record: give labour, parts, checklist results, a "
+                               "status, a note or photos.", {"fields": {}})
     order = orders.of_asset(clean["work_order"], asset)
     orders.check_step(order, "work_order_update")
     if clean.get("status") and order.status == WorkOrderStatus.DONE:
@@ -225,8 +237,10 @@ def update(asset: Asset, data: dict) -> Change:
     def part(line):
         return lambda event: WorkOrderPart(order=order, event=event, name=line["name"],
                                            quantity=line["quantity"], cost=line.get("cost"))
-    return Change(_json(clean) | {"number": order.number},
-                  records=[part(line) for line in clean.get("parts", [])])
+    stored = _json(clean) | {"number": order.number}
+    for line in stored.get("parts", []):  # "2", not "2.000"
+        line["quantity"] = format(Decimal(line["quantity"]).normalize(), "f")
+    return Change(stored, records=[part(line) for line in clean.get("parts", [])])
 
 
 def complete(asset: Asset, data: dict) -> Change:
@@ -271,10 +285,11 @@ def cancel(asset: Asset, data: dict) -> Change:
     return Change(stored, _closing(order, WorkOrderStatus.CANCELLED), records=[closed])
 
 
-NOWHERE = frozenset()  # worked from the work order's own page and the phone's work list
+NOWHERE = frozenset()  # worked from the work order's own page and the phone's work list;
+# opened from the phone's card (a fault), the asset's page and the API
 TYPES = (
-    EventType("work_order_open", open_order, OpenData, "Open work order",
-              "given a work order", offered=NOWHERE),
+    EventType("work_order_open", open_order, OpenData, "Report a fault",
+              "given a work order", offered=frozenset({CARD})),
     EventType("work_order_start", start, StartData, "Start work", "worked on",
               physical=True, offered=NOWHERE),
     EventType("work_order_update", update, UpdateData, "Update work order", "worked on",

@@ -13,7 +13,7 @@ from app.auth.access import home_page
 
 bp = Blueprint("pwa", __name__)
 
-PHONE_PAGES = ["/scan", "/stocktake"]  # open from the phone's copy when slow or offline
+PHONE_PAGES = ["/scan", "/stocktake", "/work"]  # open from the phone's copy when slow or offline
 OFFLINE_PAGE = "/offline"  # what any other page shows when it cannot load
 SHELL_PAGES = PHONE_PAGES + [OFFLINE_PAGE]
 # Everything the shell needs offline, relative to static/ (the decoder's wasm included).
@@ -33,6 +33,11 @@ def scan():
 @bp.get("/stocktake")
 def stocktake():
     return render_template("pwa/stocktake.html")
+
+
+@bp.get("/work")
+def work():
+    return render_template("pwa/work.html")
 
 
 @bp.get("/offline")

@@ -44,7 +44,8 @@ def places(app):
     order = str(uuid.uuid4())
     assets.record("PG-1", "work_order_open", {
         "work_order": order, "kind": "corrective", "title": "Fan noise on start-up",
-        "checklist": ["Fans spin freely", "Filters clean"], "out_of_service": True},
+        "checklist": ["Fans spin freely", "Filters clean"], "out_of_service": True,
+        "assignee": manager.email},
         actor=manager)
     assets.record("PG-1", "work_order_start", {"work_order": order}, actor=manager)
     assets.record("PG-1", "work_order_update", {
@@ -76,7 +77,7 @@ def places(app):
              "/admin/work-orders/new?asset=PG-1", "/admin/warranty/", "/admin/warranty/claims/",
              f"/admin/warranty/claims/{claim}", "/admin/reliability/?asset=PG-1",
              "/admin/meters/stale",
-             "/scan", "/stocktake", "/offline", f"/stocktake#{take.id}"]  # the phone's
+             "/scan", "/stocktake", "/offline", "/work", f"/stocktake#{take.id}"]  # the phone's
     return manager, paths
 
 

@@ -7,8 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.assets import service as assets
+from app.assets.models import Asset
 from app.auth.roles import Role
 from app.extensions import db
+from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance.models import WorkOrder
 from tests.factories import make_asset, make_user
 
@@ -162,3 +164,25 @@ def test_photos_from_two_technicians_both_show_on_the_order(app, desk):
     db.session.commit()
     page = desk.get(f"/admin/work-orders/{order.number}").get_data(as_text=True)
     assert all(f"/api/v1/blobs/{sha}/thumbnail" in page for sha in shas)
+
+
+def test_a_completion_after_a_cancellation_waits_on_the_conflicts_page(app, desk):
+    tech, manager = make_user(Role.TECHNICIAN), make_user(Role.MANAGER)
+    opened(desk)
+    order = only_order()
+    assets.record("A1", "work_order_start", {"work_order": order.id}, actor=tech)
+    db.session.commit()
+    seen = db.session.scalar(sa.select(Asset.version).where(Asset.tag == "A1"))
+    assets.record("A1", "work_order_cancel", {"work_order": order.id, "reason": "replaced"},
+                  actor=manager)
+    outcome = apply_event(EventIn("work_order_complete", "A1", {
+        "work_order": order.id, "work_done": "Fixed it", "failure": False},
+        base_version=seen, device="phone-1"), actor=tech)
+    db.session.commit()
+    assert outcome.status == "conflict"
+    page = app.test_client(user=manager).get("/admin/conflicts/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"Work order {order.number} is cancelled" in text and "Fixed it" in text
+    order_page = desk.get(f"/admin/work-orders/{order.number}").get_data(as_text=True)
+    assert "conflict" in order_page and only_order().status == "cancelled"

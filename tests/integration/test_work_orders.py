@@ -1,6 +1,7 @@
 """Work orders: opened, worked and closed through the pipeline (pages, the API and phones
 send the same events); out of service and back; bad input refused with nothing written;
 two technicians' offline work merged; numbers unique."""
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -8,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.assets.models import Asset
+from app.auth.models import User
 from app.auth.roles import Role
 from app.extensions import db
 from app.lifecycle.models import Conflict, Event
 from app.lifecycle.pipeline import EventIn, apply_batch, apply_event
 from app.maintenance.models import WorkOrder, WorkOrderItem, WorkOrderPart
-from tests.factories import make_asset, make_person, make_token, make_user
+from tests.factories import make_asset, make_location, make_person, make_token, make_user
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -120,8 +122,6 @@ def test_cancelling_returns_the_asset_too_and_a_second_order_keeps_it_out(asset,
 
 def test_an_asset_checked_in_meanwhile_is_not_sent_back(asset, tech):
     ident = open_order(tech, out_of_service=True)
-    make_person("P2")
-    from tests.factories import make_location
     make_location("LAB")
     send("check_in", {"location": "LAB"}, tech)
     send("work_order_start", {"work_order": ident}, tech)
@@ -148,6 +148,7 @@ BAD = [
     ("work_order_update", {"parts": [{"name": "Fan", "quantity": 0}]}, "quantity"),
     ("work_order_update", {"parts": [{"name": "Fan", "quantity": 1, "cost": "-1"}]}, "cost"),
     ("work_order_update", {"status": "done"}, "status"),
+    ("work_order_update", {"parts": []}, "Nothing to record"),
     ("work_order_complete", {"work_done": "x", "failure": True, "downtime_minutes": -1},
      "downtime_minutes"),
     ("work_order_complete", {"failure": True}, "work_done"),
@@ -324,3 +325,30 @@ def test_numbers_count_up_and_stay_unique(asset, tech):
                                  priority="low", opened_by_id=tech.id))
         db.session.flush()
     db.session.rollback()
+
+
+def test_orders_opened_at_once_by_two_workers_get_distinct_numbers(app, asset):
+    ids = [make_user(Role.TECHNICIAN).id for _ in range(2)]
+    barrier, problems = threading.Barrier(2), []
+
+    def worker(user_id):
+        with app.app_context():  # a session and connection of its own, as a worker has
+            user = db.session.get(User, user_id)
+            barrier.wait(10)
+            for n in range(8):
+                outcome = apply_event(EventIn("work_order_open", "A1", {
+                    "work_order": str(uuid.uuid4()), "kind": "corrective",
+                    "title": f"Job {n}"}), actor=user)
+                db.session.commit()
+                if outcome.status != "applied":
+                    problems.append(outcome.reason)
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    numbers = db.session.scalars(sa.select(WorkOrder.number)).all()
+    year = datetime.now(UTC).year
+    assert problems == [] and sorted(numbers) == [f"WO-{year}-{n:06d}" for n in range(1, 17)]

@@ -26,6 +26,8 @@ OWN_WORDS = {
     "value": "the DOM's input.value and IndexedDB's cursor.value",
     "reset": "the DOM's form.reset()",
     "method": "fetch()'s own option (the offline page asks with HEAD), not a wipe's method",
+    "title": "a work order's title on the My work list (pages/work.js, from the work-order API)",
+    "priority": "the same order's priority",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",

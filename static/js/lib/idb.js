@@ -1,11 +1,12 @@
 // The only module that talks to IndexedDB: one database, its stores, and promise helpers.
 const DB_NAME = "tagtrail";
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 function upgrade(db, from) {
   // One branch per version; never edit an old one.
   if (from < 1) version1(db);
   if (from < 2) db.createObjectStore("stocktakes", { keyPath: "id" });
+  if (from < 3) db.createObjectStore("work", { keyPath: "id" }); // my open work orders
 }
 
 function version1(db) {
