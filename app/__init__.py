@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.lifecycle import views as conflicts
     from app.maintenance import api as maintenance_api
     from app.maintenance import decision_views as decision
+    from app.maintenance import schedule_views as schedules
     from app.maintenance import views as maintenance
     from app.meters import api as meters_api
     from app.meters import views as meters
@@ -71,7 +72,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       conflicts_api.bp, files_api.bp, labels.bp, meters.bp, meters_api.bp,
                       pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
                       maintenance.bp, maintenance_api.bp, sync_api.bp, openapi, warranty.bp,
-                      warranty_api.bp, decision.api, decision.pages, dashboard, trail, health):
+                      warranty_api.bp, decision.api, decision.pages, schedules.api,
+                      schedules.pages, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)
