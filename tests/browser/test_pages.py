@@ -10,6 +10,7 @@ from app.auth.roles import Role
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.maintenance import planner, schedules
 from app.maintenance.models import WorkOrder
 from app.stocktakes import service as stocktakes
 from tests.factories import make_asset, make_location, make_person, make_user
@@ -47,6 +48,11 @@ def places(app):
         "parts": [{"name": "Fan 80 mm", "quantity": 2, "cost": "18.40"}],
         "checklist": [{"item": 1, "result": "fail", "note": "bearing worn"}]}, actor=manager)
     db.session.commit()
+    schedules.create(schedules.ScheduleIn().load({
+        "asset": "PG-1", "title": "Weekly clean", "every_days": 7,
+        "checklist": ["Vents"]}), actor=manager)
+    planner.run(14)
+    db.session.commit()
     number = db.session.get(WorkOrder, order).number
     cert = db.session.scalar(db.select(Certificate))
     paths = ["/admin/", "/admin/assets/", "/admin/assets/PG-1", "/admin/assets/PG-2",
@@ -58,7 +64,9 @@ def places(app):
              "/admin/catalog/models", "/admin/catalog/categories",
              f"/verify/{cert.number}?k={cert.verify_key}", f"/verify/{cert.number}",
              "/admin/work-orders/", f"/admin/work-orders/{number}",
-             "/admin/work-orders/new?asset=PG-1"]
+             "/admin/work-orders/new?asset=PG-1", "/admin/maintenance/schedules",
+             "/admin/maintenance/schedules/new", "/admin/maintenance/calendar",
+             "/admin/maintenance/backlog"]
     return manager, paths
 
 
