@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -392,6 +393,23 @@ def evaluate_thresholds(meter_ids: set[int] | None) -> tuple[int, list[str]]:
             elif result != "already":
                 refused.append(f"{tag} ({schedule.title}): {result}")
     return made, refused
+
+
+READ_KEY = "tagtrail.meters_read"  # session.info: meters a person's reading event read
+
+
+def reading_kept(meter_id: int) -> None:
+    """A person's reading (a `reading` event, from a phone's sync or a page) was kept: its
+    meter's thresholds are evaluated once, when the transaction commits, however many
+    readings it holds."""
+    db.session.info.setdefault(READ_KEY, set()).add(meter_id)
+
+
+@sa.event.listens_for(so.Session, "before_commit")
+def _evaluate_read_meters(session) -> None:
+    read = session.info.pop(READ_KEY, None)
+    if read and session is db.session():
+        evaluate_thresholds(read)
 
 
 def readings_stored(meter_ids: set[int]) -> None:

@@ -67,7 +67,7 @@ def close(order: WorkOrder, manager, days_ago: float = 0) -> None:
     db.session.commit()
 
 
-def test_a_fixed_calendar_schedule_makes_each_occurrence_once(manager):
+def test_a_fixed_calendar_schedule_makes_each_occurrence_once(app, manager):
     make_asset(tag="A1")
     start = today() - timedelta(days=25)
     schedule(manager, asset="A1", every_days=30, start=start.isoformat(),
@@ -79,6 +79,10 @@ def test_a_fixed_calendar_schedule_makes_each_occurrence_once(manager):
                                                     WorkOrderStatus.OPEN)
     assert [i.text for i in order.items] == ["Clean filters", "Check belts"]
     assert order.reason == f"every 30 days from {start}"
+    page = app.test_client(user=manager).get(f"/admin/work-orders/{order.number}")
+    assert f"every 30 days from {start}" in page.get_data(as_text=True)
+    assert app.test_client(user=manager).get(
+        f"/api/v1/work-orders/{order.number}").json["reason"] == order.reason
     assert order.opened_by.email == planner.PLANNER_EMAIL and not order.opened_by.active
     assert order.priority == "normal"  # from the asset's medium criticality
     close(order, manager)
@@ -357,3 +361,17 @@ def test_the_pages_show_schedules_the_calendar_and_the_backlog(app, manager, log
         "target": "asset", "asset": "A1", "title": "Both", "unit": "days", "meter": "nope",
         "every_units": "5"})
     assert bad.status_code == 422 and "no meter named" in bad.get_data(as_text=True)
+
+
+def test_a_persons_reading_through_sync_evaluates_the_threshold_on_commit(app, manager):
+    make_asset(tag="SRV")
+    hours_meter("SRV", [22.0], unit="°C", kind="gauge", name="inlet")
+    schedule(manager, asset="SRV", meter="inlet", above=30)
+    client = app.test_client(user=make_user(Role.TECHNICIAN))
+    events = [{"id": str(uuid.uuid4()), "type": "reading", "asset": "SRV",
+               "data": {"meter": "inlet", "value": value}} for value in (31.0, 32.0)]
+    reply = client.post("/api/v1/sync", json={"device_id": "phone-1", "events": events})
+    assert [r["status"] for r in reply.json["results"]] == ["applied", "applied"]
+    db.session.expire_all()
+    (order,) = orders()
+    assert order.kind == "predictive" and "above 30 °C" in order.reason
