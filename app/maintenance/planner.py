@@ -109,9 +109,10 @@ class Last:
     cleared_at: datetime | None
 
 
-def _targets(schedules: list[Schedule]) -> dict[int, list[tuple[int, str, str, date]]]:
-    """Per schedule, its assets on hand: (id, tag, criticality, created) — a model's read in
-    one query for all the model schedules."""
+def _targets(schedules: list[Schedule], only: set[int] | None = None
+             ) -> dict[int, list[tuple[int, str, str]]]:
+    """Per schedule, its assets on hand: (id, tag, criticality) — the models' in one query
+    for all the model schedules; `only` keeps to these asset ids."""
     by_model = defaultdict(list)
     model_ids = {s.model_id for s in schedules if s.model_id}
     asset_ids = {s.asset_id for s in schedules if s.asset_id}
@@ -120,8 +121,10 @@ def _targets(schedules: list[Schedule]) -> dict[int, list[tuple[int, str, str, d
             Asset.model_id)
     single = {}
     if model_ids:
-        for row in db.session.execute(sa.select(*cols).where(
-                Asset.model_id.in_(model_ids), Asset.status.in_(ON_HAND))):
+        stmt = sa.select(*cols).where(Asset.model_id.in_(model_ids), Asset.status.in_(ON_HAND))
+        if only is not None:
+            stmt = stmt.where(Asset.id.in_(sorted(only)))
+        for row in db.session.execute(stmt):
             by_model[row.model_id].append((row.id, row.tag, row.crit))
     for chunk in _chunks(sorted(asset_ids)):
         for row in db.session.execute(sa.select(*cols).where(
@@ -327,8 +330,8 @@ def open_all(plan: Plan, items: list[Due]) -> None:
 
 
 def run(days: int = 14, today: date | None = None, *, thresholds: bool = True) -> Plan:
-    """Decide, then open the orders due (and the threshold triggers crossed). The caller
-    commits."""
+    """Decide, then open the orders due (and the threshold triggers crossed), committing
+    every CHUNK orders; the caller commits the rest."""
     # The chain's lock first, before reading: a second planner waits here until the first
     # has committed, then finds its orders (on SQLite, a reader cannot become a writer later).
     audit.lock_chain()
@@ -354,10 +357,23 @@ def evaluate_thresholds(meter_ids: set[int] | None) -> tuple[int, list[str]]:
     batch just read (None: all). Cheap: a few queries for the whole batch."""
     stmt = sa.select(Schedule).where(Schedule.active.is_(True), sa.or_(
         Schedule.above.is_not(None), Schedule.below.is_not(None)))
+    only = None
+    if meter_ids is not None:
+        # Only the schedules that can name these meters, and only their assets: a batch on
+        # one meter must not read every asset of a model with a threshold.
+        read = db.session.execute(sa.select(Meter.asset_id, Meter.name, Asset.model_id)
+                                  .join(Asset, Asset.id == Meter.asset_id)
+                                  .where(Meter.id.in_(sorted(meter_ids)))).all()
+        only = {row.asset_id for row in read}
+        stmt = stmt.where(Schedule.meter.in_({row.name for row in read}), sa.or_(
+            Schedule.asset_id.in_(only),
+            Schedule.model_id.in_({row.model_id for row in read if row.model_id})))
     schedules = db.session.scalars(stmt).all()
     if not schedules:
         return 0, []
-    targets = _targets(schedules)
+    targets = _targets(schedules, only)
+    if only is not None:
+        targets = {k: [t for t in v if t[0] in only] for k, v in targets.items()}
     found = _meters(schedules, targets)
     if meter_ids is not None:
         found = {k: m for k, m in found.items() if m.id in meter_ids}

@@ -375,3 +375,15 @@ def test_a_persons_reading_through_sync_evaluates_the_threshold_on_commit(app, m
     db.session.expire_all()
     (order,) = orders()
     assert order.kind == "predictive" and "above 30 °C" in order.reason
+
+
+def test_a_model_threshold_raises_an_order_only_on_the_asset_read(manager):
+    model = make_model("Server S1")
+    for tag in ("S1", "S2"):
+        make_asset(tag=tag, model=model.name)
+        hours_meter(tag, [40.0], unit="°C", kind="gauge", name="inlet")
+    schedule(manager, model="Server S1", meter="inlet", above=30)
+    send("S2", "inlet", [41.0])  # the batch read S2's meter alone
+    assert [o.asset.tag for o in orders()] == ["S2"]
+    assert plan().made == 1  # the planner run looks at every meter: S1 too
+    assert sorted(o.asset.tag for o in orders()) == ["S1", "S2"]
