@@ -87,14 +87,18 @@ def upgrade():
             batch_op.f("ix_schedule_occurrence_asset_id"), ["asset_id"], unique=False
         )
 
-    with op.batch_alter_table("work_order", schema=None) as batch_op:
+    # resolve_fks=False: the asset table its keys refer to is not reflected, nor so its
+    # index on upper(tag), which SQLAlchemy cannot reflect.
+    with op.batch_alter_table("work_order", reflect_kwargs={"resolve_fks": False}) as batch_op:
         batch_op.add_column(
             sa.Column("reason", sa.String(length=300), nullable=False, server_default="")
         )
 
 
 def downgrade():
-    with op.batch_alter_table("work_order", schema=None) as batch_op:
+    # resolve_fks=False: the asset table its keys refer to is not reflected, nor so its
+    # index on upper(tag), which SQLAlchemy cannot reflect.
+    with op.batch_alter_table("work_order", reflect_kwargs={"resolve_fks": False}) as batch_op:
         batch_op.drop_column("reason")
 
     with op.batch_alter_table("schedule_occurrence", schema=None) as batch_op:
