@@ -31,9 +31,11 @@ from app.meters.models import Meter, Reading
 from app.timeutil import utcnow
 
 PLANNER_EMAIL = "planner@tagtrail.invalid"
-# How much of its interval a schedule keeps on an asset of each criticality; configurable
-# as MAINTENANCE_CRITICALITY_FACTORS (FLASK_MAINTENANCE_CRITICALITY_FACTORS as JSON).
-FACTORS = {"critical": 0.5, "high": 0.75, "medium": 1.0, "low": 1.0}
+# How much of its interval a schedule keeps on an asset of each criticality: all of it
+# unless MAINTENANCE_CRITICALITY_FACTORS says otherwise (FLASK_MAINTENANCE_CRITICALITY_FACTORS
+# as JSON, e.g. {"critical": 0.5, "high": 0.75}). Off by default: a schedule that says every
+# 15,000 km should mean it until the organisation decides its critical assets need more.
+FACTORS = {"critical": 1.0, "high": 1.0, "medium": 1.0, "low": 1.0}
 CHUNK = 200  # orders opened in one transaction; also the size of an IN (...) list
 
 
@@ -217,6 +219,8 @@ def _units(schedule: Schedule, last: Last | None, meter: Meter | None, f: float,
     if value >= target + every:  # several passed unplanned: the newest is the one due
         target = (base or 0.0) + (value - (base or 0.0)) // every * every
     words = f"{_n(value)}{unit}, due at {_n(target)}{unit}"
+    if f < 1:
+        words += f" (every {_n(every)}{unit}: x{f:g} for its criticality)"
     if value >= target:
         return today, target, words
     guess = meters.projection(meter, target)

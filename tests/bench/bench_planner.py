@@ -76,7 +76,7 @@ def seed(n: int) -> None:
             for i in range(start, min(n, start + 10_000))])
     db.session.flush()
     today = now.date()
-    # Due in 5 days on a low or medium asset; sooner on the others (the criticality factor).
+    # Due in 5 days on every asset (and sooner where MAINTENANCE_CRITICALITY_FACTORS says).
     db.session.add(Schedule(title="Quarterly check", model_id=1, every_days=30,
                             start=today - timedelta(days=25), created_by=admin,
                             checklist=["Seals", "Vibration"]))

@@ -166,6 +166,7 @@ def test_a_calendar_and_a_meter_interval_whichever_comes_first(manager):
 
 
 def test_a_higher_criticality_shortens_the_interval_by_its_factor(app, manager):
+    app.config["MAINTENANCE_CRITICALITY_FACTORS"] = {"critical": 0.5}
     model = make_model("Pump P1")
     make_asset(tag="CRIT", model=model.name, criticality="critical")
     make_asset(tag="LOW", model=model.name, criticality="low")
@@ -175,7 +176,7 @@ def test_a_higher_criticality_shortens_the_interval_by_its_factor(app, manager):
     assert (order.asset.tag, order.due, order.priority) == ("CRIT", today() + timedelta(10),
                                                             "urgent")
     assert "x0.5 for its criticality" in order.reason
-    app.config["MAINTENANCE_CRITICALITY_FACTORS"] = {"low": 0.25}
+    app.config["MAINTENANCE_CRITICALITY_FACTORS"] = {"critical": 0.5, "low": 0.25}
     assert plan().made == 1 and orders("LOW")[0].due == today() + timedelta(days=5)
 
 
