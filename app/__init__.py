@@ -51,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.maintenance import api as maintenance_api
     from app.maintenance import decision_views as decision
     from app.maintenance import reliability_views as reliability
+    from app.maintenance import schedule_views as schedules
     from app.maintenance import views as maintenance
     from app.meters import api as meters_api
     from app.meters import views as meters
@@ -73,7 +74,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
                       maintenance.bp, maintenance_api.bp, sync_api.bp, openapi, warranty.bp,
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
-                      reliability.pages, dashboard, trail, health):
+                      reliability.pages, schedules.api, schedules.pages, dashboard, trail,
+                      health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask users ...`, `flask audit verify|anchor`, `flask demo seed`."""
+"""Command-line tools: `flask users ...`, `flask audit verify|anchor`, `flask demo seed`,
+`flask maintenance plan`."""
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from app.extensions import db
 users = AppGroup("users", help="Create users and API tokens, unlock sign-in.")
 audit_group = AppGroup("audit", help="Check the audit trail.")
 demo = AppGroup("demo", help="Demo data.")
+maintenance = AppGroup("maintenance", help="Plan preventive maintenance.")
 
 
 @users.command("create")
@@ -95,7 +97,29 @@ def seed(if_empty):
         click.echo("\n".join(logins))
 
 
+@maintenance.command("plan")
+@click.option("--days", default=14, show_default=True, type=click.IntRange(0, 3660),
+              help="Open the orders falling due within this many days.")
+def plan(days):
+    """Open the work orders the schedules make due within DAYS, each occurrence once (for
+    cron); an occurrence whose previous order is still open is reported overdue instead."""
+    from app.maintenance import planner
+    result = planner.run(days)
+    db.session.commit()
+    click.echo(f"Made {result.made} work order{'s' * (result.made != 1)} due within {days} "
+               f"days.")
+    if result.already:
+        click.echo(f"{result.already} another planner had made meanwhile.")
+    for schedule, tag, last in result.overdue[:50]:
+        click.echo(f"Overdue: {tag} {schedule.title} — {last.number} (due {last.due}) is "
+                   "still open.")
+    if len(result.overdue) > 50:
+        click.echo(f"... and {len(result.overdue) - 50} more overdue.")
+    for problem in result.refused[:50]:
+        click.echo(f"Not opened: {problem}", err=True)
+
+
 def register(app: Flask) -> None:
     from app.serve import serve
-    for command in (users, audit_group, demo, serve):
+    for command in (users, audit_group, demo, maintenance, serve):
         app.cli.add_command(command)

@@ -86,6 +86,7 @@ def seed_demo(only_if_empty: bool) -> list[str]:
     _work_orders(rng)
     _meters(rng)
     _claim()
+    _schedules()
     db.session.commit()
     return lines
 
@@ -307,6 +308,35 @@ def _meters(rng) -> None:
     refused = [r for r in results if r["status"] != "stored"]
     if refused:
         raise RuntimeError(f"demo seed: a reading was {refused[0]['status']}: {refused[0]}")
+    db.session.commit()
+
+
+def _schedules() -> None:
+    """A quarterly check on every server model's assets, the van's service by its odometer
+    or a year (whichever first) and a threshold on the server's inlet temperature; then one
+    planner run, so the calendar and the backlog show something."""
+    from app.maintenance import planner, schedules
+    from app.meters.models import Meter
+
+    actor = _one(User, email=f"manager@{DOMAIN}")
+    today = utcnow().date()
+    bodies = [{"model": "PowerEdge R650", "title": "Quarterly server check", "every_months": 3,
+               "start": (today - timedelta(days=85)).isoformat(), "lead_days": 7,
+               "checklist": ["Fans and filters clean", "Firmware current", "RAID healthy"]}]
+    for meter, body in (("odometer", {"title": "15,000 km service", "every_units": 15_000,
+                                      "every_months": 12, "lead_days": 14,
+                                      "checklist": ["Oil and filter", "Brakes", "Tyres"]}),
+                        ("inlet temperature", {"title": "Inlet too warm: check cooling",
+                                               "above": 30, "checklist": ["Air flow",
+                                                                          "Blanking panels"]})):
+        tag = db.session.scalar(sa.select(Asset.tag).join(Meter, Meter.asset_id == Asset.id)
+                                .where(Meter.name == meter))
+        if tag:
+            bodies.append(body | {"asset": tag, "meter": meter})
+    for body in bodies:
+        schedules.create(schedules.ScheduleIn().load(body), actor=actor)
+    db.session.commit()
+    planner.run(14)
     db.session.commit()
 
 

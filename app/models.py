@@ -5,6 +5,7 @@ from app.catalog.models import AssetModel, Category  # noqa: F401
 from app.certificates.models import Certificate, DisposalBatch  # noqa: F401
 from app.lifecycle.models import ChainHead, Conflict, Event  # noqa: F401
 from app.maintenance.models import WorkOrder, WorkOrderItem, WorkOrderPart  # noqa: F401
+from app.maintenance.schedules import Schedule, ScheduleOccurrence  # noqa: F401
 from app.meters.models import Meter, Reading  # noqa: F401
 from app.org.models import Department, Location, Person  # noqa: F401
 from app.stocktakes.models import (  # noqa: F401

@@ -58,7 +58,7 @@ def order_json(order: WorkOrder) -> dict:
         "signature": order.signature, "cancel_reason": order.cancel_reason,
         "opened_by": order.opened_by.email, "opened_at": isoformat(order.opened_at),
         "started_at": isoformat(order.started_at), "closed_at": isoformat(order.closed_at),
-        "follow_up_of": order.follow_up_of_id,
+        "follow_up_of": order.follow_up_of_id, "reason": order.reason,
     }
 
 

@@ -95,6 +95,10 @@ class OpenData(EventData):
     checklist = fields.List(fields.Str(validate=validate.Length(min=1, max=500)),
                             validate=validate.Length(max=100), metadata={"kind": "internal"})
     follow_up_of = OrderId(metadata={"kind": "internal"})
+    # Why a schedule made it ("every 3 months, last done 2026-08-02"), and which schedule.
+    reason = fields.Str(validate=validate.Length(max=300), metadata={"kind": "internal"})
+    schedule = fields.Int(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+                          metadata={"kind": "internal"})
 
     @validates("due")
     def _due_in_range(self, value: date, **_kwargs):
@@ -184,6 +188,7 @@ def open_order(asset: Asset, data: dict) -> Change:
             assignee_id=assignee.id if assignee else None,
             out_of_service=clean["out_of_service"], return_status=returns,
             follow_up_of_id=clean.get("follow_up_of"), opened_by_id=event.actor_id,
+            reason=clean.get("reason", ""),
             opened_at=event.occurred_at,
             items=[WorkOrderItem(position=n, text=text)
                    for n, text in enumerate(clean.get("checklist", []), start=1)])

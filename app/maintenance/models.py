@@ -114,6 +114,7 @@ class WorkOrder(db.Model):
     cost: so.Mapped[Decimal | None] = so.mapped_column(MONEY)  # besides the parts
     signature: so.Mapped[str | None] = so.mapped_column(sa.String(64))  # a blob's SHA-256
     cancel_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    reason: so.Mapped[str] = so.mapped_column(sa.String(300), default="")  # why a schedule made it
 
     asset: so.Mapped[Asset] = so.relationship()
     assignee: so.Mapped[User | None] = so.relationship(foreign_keys=[assignee_id])

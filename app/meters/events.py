@@ -31,6 +31,8 @@ def reading(asset: Asset, data: dict) -> Change:
     service.check_reading(meter, point)
 
     def row(event):
+        from app.maintenance import planner  # maintenance reads meters: import it late
+        planner.reading_kept(meter.id)  # its thresholds, once the transaction commits
         return service.keep(meter, point, id=str(uuid.uuid4()), actor_id=event.actor_id,
                             source="event", batch=event.id)
     return Change(plain(clean) | {"meter": meter.name}, records=[row])

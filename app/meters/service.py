@@ -254,6 +254,8 @@ def store_batch(raws: list, *, actor: User, device: str = "api") -> list[dict]:
         # one executemany is most of the point of a batch.
         db.session.execute(sa.insert(Reading.__table__), inserts)
         _summaries(inserts, batch, assets, {m.id: m for m in meters.values()}, actor, device)
+        from app.maintenance import planner  # maintenance reads meters: import it late
+        planner.readings_stored({r["meter_id"] for r in inserts})  # once per batch
     return results
 
 

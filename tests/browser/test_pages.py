@@ -11,6 +11,7 @@ from app.auth.roles import Role
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
+from app.maintenance import planner, schedules
 from app.maintenance.models import WorkOrder
 from app.meters import service as meters
 from app.stocktakes import service as stocktakes
@@ -63,6 +64,11 @@ def places(app):
                          "at": isoformat(now - timedelta(days=30 - day))}
                         for day in range(30) for name, rate in rates], actor=manager)
     db.session.commit()
+    schedules.create(schedules.ScheduleIn().load({
+        "asset": "PG-1", "title": "Weekly clean", "every_days": 7,
+        "checklist": ["Vents"]}), actor=manager)
+    planner.run(14)
+    db.session.commit()
     number = db.session.get(WorkOrder, order).number
     cert = db.session.scalar(db.select(Certificate))
     paths = ["/admin/", "/admin/assets/", "/admin/assets/PG-1", "/admin/assets/PG-2",
@@ -76,7 +82,9 @@ def places(app):
              "/admin/work-orders/", f"/admin/work-orders/{number}",
              "/admin/work-orders/new?asset=PG-1", "/admin/warranty/", "/admin/warranty/claims/",
              f"/admin/warranty/claims/{claim}", "/admin/reliability/?asset=PG-1",
-             "/admin/meters/stale",
+             "/admin/meters/stale", "/admin/maintenance/schedules",
+             "/admin/maintenance/schedules/new", "/admin/maintenance/calendar",
+             "/admin/maintenance/backlog",
              "/scan", "/stocktake", "/offline", "/work", f"/stocktake#{take.id}"]  # the phone's
     return manager, paths
 

@@ -259,3 +259,4 @@ def test_the_scan_screen_fits_and_passes_axe(app, page, sign_in):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert axe_findings(page) == []
         page.click('#action-form button[value="cancel"]')
+        expect(page.locator("#action")).not_to_have_attribute("open", "")  # closed before on

@@ -12,6 +12,7 @@ from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.lifecycle.states import AssetStatus
 from app.maintenance.models import WorkOrder
+from app.maintenance.schedules import Schedule
 from app.meters.models import Meter, Reading
 from app.org.models import Person
 from app.warranty.models import Warranty, WarrantyClaim
@@ -32,8 +33,13 @@ def test_demo_seed_fills_every_status_once(app):
     assert (count(Asset), count(Person), count(AssetModel), count(Category)) == (600, 40, 12, 5)
     statuses = set(db.session.scalars(sa.select(Asset.status).distinct()))
     assert statuses == set(AssetStatus)
-    orders = db.session.scalars(sa.select(WorkOrder.status)).all()
+    orders = db.session.scalars(sa.select(WorkOrder.status).where(WorkOrder.reason == "")).all()
     assert len(orders) == 10 and {"open", "in_progress", "done"} <= set(orders)
+    # The schedules' first planner run: the van's service (its odometer is past 15,000 km)
+    # and the quarterly check of the R650 servers, each saying why it is due.
+    planned = db.session.scalars(sa.select(WorkOrder).where(WorkOrder.reason != "")).all()
+    assert {o.title for o in planned} == {"15,000 km service", "Quarterly server check"}
+    assert count(Schedule) == 3
     assert audit.verify().ok
     # A van's odometer and a server's temperature, a year of readings each.
     assert count(Meter) == 2 and count(Reading) > 365 + 365 * 4 - 10

@@ -193,6 +193,7 @@ BODIES = {
     "certificates_api.request_certificate": {"asset": "A1"},
     "maintenance_api.create": {"asset": "A1", "kind": "corrective", "title": "Fan"},
     "meters_api.create_meter": {"asset": "A1", "name": "km", "kind": "counter"},
+    "schedules_api.create": {"asset": "A1", "title": "Service", "every_days": 7},
     "meters_api.store_readings": {"readings": [{"asset": "A1", "meter": "hours", "value": 1,
                                                 "at": "2026-01-01T00:00:00Z"}]},
 }

@@ -89,7 +89,12 @@ export function picker(input, rows) {
 
   input.addEventListener("input", () => { note(); open(); });
   input.addEventListener("change", note);
-  input.addEventListener("blur", close);
+  // Closed a moment after focus leaves, not at once: the list is in the form's flow, so
+  // closing it on mousedown would move the form under the pointer and the tap that took the
+  // focus away (on Cancel, say) would land on something else.
+  input.addEventListener("blur", () => setTimeout(() => {
+    if (document.activeElement !== input) close();
+  }, 200));
   input.addEventListener("keydown", (e) => {
     if (list.hidden) return;
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {

@@ -1,0 +1,143 @@
+"""Planner benchmark: deciding what falls due over 100,000 assets, and opening the orders.
+
+    .venv/bin/python -m tests.bench.bench_planner [--quick]
+
+On SQLite (a temporary file) and PostgreSQL (a database of its own on the server in
+TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test; skipped with a note when
+that default is not reachable). 100,000 assets of one model (written in bulk, not through the
+pipeline: that is the register's benchmark), one schedule on the model and 1,000 schedules on
+single assets, all falling due within the horizon. Measured apart:
+- the planning decision (planner.decide: a few queries, then arithmetic), target under 10 s;
+- opening orders, each a work_order_open event through the pipeline with its occurrence row,
+  over the first OPENED of the plan, as orders per second and what 100,000 would take;
+- a second decision once those are open (they are then read as the previous occurrence)."""
+import argparse
+import os
+import tempfile
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.auth.models import User
+from app.auth.roles import Role
+from app.extensions import db
+from app.lifecycle import audit
+from app.maintenance import planner
+from app.maintenance.schedules import Schedule
+from app.timeutil import utcnow
+from tests.bench.bench_sync import DEFAULT_PG, postgres_database
+
+DECIDE_TARGET_S = 10.0
+SINGLE = 1_000  # schedules on one asset each
+OPENED = 2_000  # orders opened through the pipeline, to measure the rate
+
+
+def main(quick: bool = False) -> int:
+    n = 20_000 if quick else 100_000
+    figures = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="tagtrail-bench-planner-") as folder:
+            figures += run("sqlite", f"sqlite:///{folder}/bench.db", folder, n)
+        server = os.environ.get("TEST_DATABASE_URL")
+        with postgres_database(server or DEFAULT_PG, required=bool(server)) as url:
+            if url:
+                with tempfile.TemporaryDirectory(prefix="tagtrail-bench-planner-") as folder:
+                    figures += run("postgresql", url, folder, n)
+    finally:
+        print("\nbackend      what                                              figure")
+        for backend, what, figure in figures:
+            print(f"{backend:<12} {what:<49} {figure}")
+    return 0
+
+
+def seed(n: int) -> None:
+    upgrade()
+    db.engine.dispose()
+    admin = User(email="admin@bench.example", role=Role.ADMIN, password_hash="-")
+    db.session.add(admin)
+    tables = db.metadata.tables
+    db.session.execute(tables["category"].insert(), [{"id": 1, "name": "Pumps",
+                                                      "holds_data": False}])
+    db.session.execute(tables["asset_model"].insert(), [{
+        "id": 1, "name": "Pump P1", "manufacturer": "Acme", "model_number": "P1",
+        "category_id": 1, "useful_life_months": 120}])
+    db.session.execute(tables["location"].insert(), [{"id": 1, "code": "S1", "name": "Site 1",
+                                                      "kind": "site", "path": "/1/"}])
+    now = utcnow()
+    levels = ["low", "medium", "medium", "high", "critical"]
+    for start in range(0, n, 10_000):
+        db.session.execute(tables["asset"].insert(), [{
+            "tag": f"P{i:06d}", "name": "Pump", "status": "deployed",
+            "criticality": levels[i % 5], "model_id": 1, "location_id": 1, "version": 0,
+            "search_text": f"p{i:06d} pump", "created_at": now, "updated_at": now}
+            for i in range(start, min(n, start + 10_000))])
+    db.session.flush()
+    today = now.date()
+    # Due in 5 days on every asset (and sooner where MAINTENANCE_CRITICALITY_FACTORS says).
+    db.session.add(Schedule(title="Quarterly check", model_id=1, every_days=30,
+                            start=today - timedelta(days=25), created_by=admin,
+                            checklist=["Seals", "Vibration"]))
+    ids = db.session.scalars(sa.select(tables["asset"].c.id).order_by(
+        tables["asset"].c.id).limit(SINGLE)).all()
+    db.session.add_all([Schedule(title="Monthly filter", asset_id=i, every_months=1,
+                                 start=today - timedelta(days=25), created_by=admin)
+                        for i in ids])
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+
+
+def run(backend: str, url: str, folder: str, n: int) -> list[tuple]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
+                      "SECRET_KEY": "bench"})
+    figures = []
+    with app.app_context():
+        started = time.perf_counter()
+        seed(n)
+        print(f"{backend}: {n:,} assets and {SINGLE + 1:,} schedules in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+        queries = _count_queries()
+        started = time.perf_counter()
+        plan = planner.decide(14)
+        took = time.perf_counter() - started
+        ok = "ok" if took < DECIDE_TARGET_S else f"OVER the {DECIDE_TARGET_S:.0f} s target"
+        figures.append((backend, f"decide: {len(plan.due):,} occurrences due", f"{took:.2f} s "
+                        f"({queries():,} queries; {ok})"))
+        db.session.rollback()
+        audit.lock_chain()
+        started = time.perf_counter()
+        opened = planner.Plan()
+        planner.open_all(opened, plan.due[:OPENED])
+        db.session.commit()
+        took = time.perf_counter() - started
+        assert opened.made == min(OPENED, len(plan.due)), opened.refused[:3]
+        rate = opened.made / took
+        figures.append((backend, f"open {opened.made:,} orders through the pipeline",
+                        f"{rate:,.0f} orders/s; {n / rate:,.0f} s for {n:,}"))
+        started = time.perf_counter()
+        again = planner.decide(14)
+        took = time.perf_counter() - started
+        figures.append((backend, f"decide again ({len(again.overdue):,} still open)",
+                        f"{took:.2f} s; {len(again.due):,} due"))
+        db.session.remove()
+        db.engine.dispose()
+    return figures
+
+
+def _count_queries():
+    counted = [0]
+
+    @sa.event.listens_for(db.engine, "before_cursor_execute")
+    def count(*_args):
+        counted[0] += 1
+    return lambda: counted[0]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_planner")
+    parser.add_argument("--quick", action="store_true", help="20,000 assets")
+    raise SystemExit(main(parser.parse_args().quick))
