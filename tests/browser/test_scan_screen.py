@@ -31,6 +31,11 @@ def show(page, tag):
     expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(tag)
 
 
+def open_form(page, action):
+    page.click(f'.asset-card button[data-action="{action}"]')
+    expect(page.locator("#action")).to_have_attribute("open", "")
+
+
 def focused(page) -> str:
     return page.evaluate("document.activeElement?.id ?? ''")
 
@@ -163,7 +168,7 @@ def test_the_code_field_keeps_the_next_scan(app, page, sign_in):
     expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(first.tag)
 
     # With the transfer form open and focus in its note, a room's tag lands in its place.
-    page.click('.asset-card button[data-action="transfer"]')
+    open_form(page, "transfer")
     page.focus("#f-note")
     page.keyboard.type("LAB-2\n")
     expect(page.locator("#f-to_location")).to_have_value("LAB-2")
@@ -183,7 +188,7 @@ def test_the_code_field_keeps_the_next_scan(app, page, sign_in):
 
     # A form with nowhere for a code: the scan is refused out loud, with a buzz.
     page.evaluate("() => { window.buzzes = []; navigator.vibrate = (p) => buzzes.push(p) > 0; }")
-    page.click('.asset-card button[data-action="retire"]')
+    open_form(page, "retire")
     page.focus("#f-reason")
     page.keyboard.type(first.tag + "\n")
     expect(page.locator("#action-error")).to_contain_text(f"Scanned {first.tag}")
@@ -199,7 +204,7 @@ def test_the_code_field_keeps_the_next_scan(app, page, sign_in):
     assert applied("retire") == []
 
     # A person typing at a person's pace is typing, not scanning: Enter saves their words.
-    page.click('.asset-card button[data-action="retire"]')
+    open_form(page, "retire")
     page.locator("#f-reason").press_sequentially("worn out", delay=120)
     page.keyboard.press("Enter")
     expect(page.locator("#message")).to_have_text("Retire saved.")

@@ -319,7 +319,10 @@ $("action-form").addEventListener("submit", (e) => {
   if (e.target.checkValidity()) saveAction();
 });
 // The next scan must land somewhere: whenever no form is open, in the code field.
-$("action").addEventListener("close", () => $("code").focus());
+$("action").addEventListener("close", () => {
+  $("action-fields").replaceChildren(); // a closed form's fields are no one's to type in
+  $("code").focus();
+});
 document.addEventListener("keydown", onKey, true);
 $("code").focus();
 addEventListener("pagehide", stop);

@@ -48,8 +48,8 @@ function control(name, field, { lists, type, status }) {
     element = document.createElement("textarea");
   } else { // text, person, place, money, number, minutes, check, list; a kind this phone
     element = document.createElement("input"); // does not know yet is plain text
-    if (kind === "place") element.placeholder = "Type a name or code, or scan the room's tag";
-    if (kind === "person") element.placeholder = "Type part of a name, a code or an e-mail";
+    if (kind === "place") element.placeholder = "Name or code, or scan its tag";
+    if (kind === "person") element.placeholder = "Part of a name, a code or an e-mail";
     if (kind === "money") Object.assign(element, { inputMode: "decimal", pattern: "\\d+([.,]\\d{1,2})?" });
     if (kind === "minutes") Object.assign(element, { type: "number", min: 0, step: 1 });
     if (kind === "number") Object.assign(element, { type: "number", min: 0, step: "any" });
