@@ -6,6 +6,7 @@ import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -105,6 +106,19 @@ def wait_for(page, expression: str, timeout_s: float = 30) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout_s} s: {expression}")
         page.wait_for_timeout(50)
+
+
+def ready(page) -> None:
+    """The phone app is loaded, its service worker controls the page, and its start-up is done."""
+    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
+    page.evaluate("tagtrail.ready")
+
+
+def show(page, tag: str) -> None:
+    """Type `tag` into the scan screen's code field and wait for its card."""
+    page.fill("#code", tag)
+    page.keyboard.press("Enter")
+    expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(tag)
 
 
 def record(page, action: str, fields: dict | None = None, photo=None, sign=()) -> None:

@@ -13,21 +13,10 @@ from app.extensions import db
 from app.lifecycle import types
 from app.lifecycle.models import Event
 from app.lifecycle.types import EventData
-from tests.browser.conftest import record, wait_for
+from tests.browser.conftest import ready, record, show
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def ready(page):
-    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
-    page.evaluate("tagtrail.ready")
-
-
-def show(page, tag):
-    page.fill("#code", tag)
-    page.keyboard.press("Enter")
-    expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(tag)
 
 
 def describe_hand_out(monkeypatch):

@@ -10,15 +10,10 @@ from app.extensions import db
 from app.files import store
 from app.lifecycle.models import Event
 from tests.browser import fakecam
-from tests.browser.conftest import record, wait_for
+from tests.browser.conftest import ready, record
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def ready(page):
-    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
-    page.evaluate("tagtrail.ready")
 
 
 

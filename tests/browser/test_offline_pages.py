@@ -7,15 +7,10 @@ from playwright.sync_api import expect
 
 from app import create_app
 from app.auth.roles import Role
-from tests.browser.conftest import LiveServer, wait_for
+from tests.browser.conftest import LiveServer, ready
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def ready(page):
-    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
-    page.evaluate("tagtrail.ready")
 
 
 def shows_offline_page(page, path):

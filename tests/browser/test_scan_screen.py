@@ -13,22 +13,11 @@ from app.lifecycle import types
 from app.lifecycle.models import Event
 from app.lifecycle.states import AssetStatus, next_events
 from app.org.service import UNKNOWN_PERSON
-from tests.browser.conftest import record, wait_for
+from tests.browser.conftest import ready, record, show
 from tests.browser.test_pages import axe_findings
 from tests.factories import make_asset, make_location, make_model, make_person, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def ready(page):
-    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
-    page.evaluate("tagtrail.ready")
-
-
-def show(page, tag):
-    page.fill("#code", tag)
-    page.keyboard.press("Enter")
-    expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(tag)
 
 
 def open_form(page, action):

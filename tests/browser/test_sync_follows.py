@@ -11,21 +11,10 @@ from app.extensions import db
 from app.lifecycle import conflicts
 from app.lifecycle.models import Conflict
 from app.stocktakes import service as stocktakes
-from tests.browser.conftest import record, wait_for
+from tests.browser.conftest import ready, record, show
 from tests.factories import make_asset, make_location, make_person, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def ready(page):
-    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
-    page.evaluate("tagtrail.ready")
-
-
-def show(page, tag):
-    page.fill("#code", tag)
-    page.keyboard.press("Enter")
-    expect(page.locator('.asset-card [data-f="tag"]')).to_have_text(tag)
 
 
 def test_refusals_replace_saved_and_fold_into_one_line(app, page, context, sign_in):

@@ -11,15 +11,10 @@ from app.assets import service as assets
 from app.auth.roles import Role
 from app.extensions import db
 from app.maintenance.models import WorkOrder
-from tests.browser.conftest import record, wait_for
+from tests.browser.conftest import ready, record, show
 from tests.factories import make_asset, make_person, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def ready(page):
-    wait_for(page, "globalThis.tagtrail && navigator.serviceWorker.controller")
-    page.evaluate("tagtrail.ready")
 
 
 def give(tag, title, to, actor, **data) -> WorkOrder:
@@ -98,3 +93,20 @@ def test_a_fault_reported_on_the_card_opens_a_corrective_order(app, page, sign_i
     assert (order.kind, order.title, order.out_of_service) == (
         "corrective", "Smoke from the power supply", True)
     assert order.asset.status == "in_repair" and order.return_status == "deployed"
+
+
+def test_the_card_counts_open_work_orders_offline_too(app, page, context, sign_in):
+    tech, manager = make_user(Role.TECHNICIAN), make_user(Role.MANAGER)
+    make_asset(tag="W-9", name="Boiler")
+    give("W-9", "Pilot light out", tech, manager)
+    give("W-9", "Yearly service", tech, manager)
+    sign_in(tech)
+    ready(page)
+    show(page, "W-9")
+    work = page.locator('.asset-card [data-f="open_work"]')
+    expect(work).to_have_text("2 open work orders")  # as the server's lookup says
+    context.set_offline(True)
+    page.reload()
+    ready(page)
+    show(page, "W-9")
+    expect(work).to_have_text("2 open work orders")  # from the phone's copy of the register

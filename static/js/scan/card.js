@@ -25,6 +25,7 @@ export function assetCard(asset, { source, actions, onAction }) {
     location_name: asset.location_name || "—", assignee_name: asset.assignee_name || "—",
     model: asset.model || "—", serial: asset.serial || "—", warranty: warranty(asset.warranty_end),
     open_work: [asset.status === "in_repair" && "In repair",
+      asset.open_work_orders > 0 && `${asset.open_work_orders} open work order${asset.open_work_orders > 1 ? "s" : ""}`,
       asset.pending && `${asset.pending} change(s) waiting to sync`].filter(Boolean).join(" · ") || "None",
   });
   card.querySelector('[data-f="status"]').classList.add(`status-${asset.status}`);
