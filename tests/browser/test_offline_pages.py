@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from app import create_app
 from app.auth.roles import Role
+from app.extensions import db
 from tests.browser.conftest import LiveServer, ready
 from tests.factories import PASSWORD, make_user
 
@@ -80,3 +81,5 @@ def test_with_the_server_stopped_an_admin_page_offers_a_retry(app, browser, data
         expect(page.locator("#start")).to_be_visible()
     finally:
         context.close()
+        with own.app_context():  # its connections, closed now, not whenever it is collected
+            db.engine.dispose()
