@@ -93,6 +93,10 @@ def coverage_of(asset: Asset) -> Coverage | None:
     model = asset.model
     if model is None or not model.warranty_months or asset.purchase_date is None:
         return None
+    return _from_model(asset, model)
+
+
+def _from_model(asset: Asset, model: AssetModel) -> Coverage:
     return Coverage(Source.MODEL, model_end(asset.purchase_date, model.warranty_months),
                     asset.purchase_date, model.warranty_provider or asset.supplier,
                     model.warranty_usage_limit, model.warranty_usage_meter)
@@ -164,7 +168,10 @@ def ending_within(days: int, today: date, limit: int = 500) -> list[Ending]:
     for asset in db.session.scalars(
             sa.select(Asset).where(in_use, Asset.warranty_end.between(today, last))
             .order_by(Asset.warranty_end).limit(limit)):
-        found.append(Ending(asset, coverage_of(asset)))
+        # No contract (the query says so): the register's date, built here rather than
+        # asked again asset by asset.
+        found.append(Ending(asset, Coverage(Source.REGISTER, asset.warranty_end,
+                                            asset.purchase_date, asset.supplier)))
     # A model's default ends a fixed number of months after purchase, so for each length the
     # purchases fall in a window; a few days either side absorb short months, and the exact
     # end is checked below.
@@ -173,13 +180,13 @@ def ending_within(days: int, today: date, limit: int = 500) -> list[Ending]:
     for months in lengths:
         window = (months_later(today, -months) - timedelta(days=4),
                   months_later(last, -months) + timedelta(days=4))
-        for asset in db.session.scalars(
-                sa.select(Asset).join(AssetModel, AssetModel.id == Asset.model_id)
+        for asset, model in db.session.execute(
+                sa.select(Asset, AssetModel).join(AssetModel, AssetModel.id == Asset.model_id)
                 .where(in_use, Asset.warranty_end.is_(None), AssetModel.warranty_months == months,
                        Asset.purchase_date.between(*window))
                 .order_by(Asset.purchase_date).limit(limit)):
-            coverage = coverage_of(asset)
-            if coverage is not None and today <= coverage.ends <= last:
+            coverage = _from_model(asset, model)
+            if today <= coverage.ends <= last:
                 found.append(Ending(asset, coverage))
     found.sort(key=lambda e: (e.coverage.ends, e.asset.tag))
     return found[:limit]
