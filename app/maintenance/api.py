@@ -65,9 +65,10 @@ def order_json(order: WorkOrder) -> dict:
 @bp.get("")
 @requires(Permission.VIEW)
 def index():
-    """Work orders, open ones first by due date; filter by asset, status, kind, assignee."""
-    filters = orders.Filters(**{name: request.args.get(name, "")[:254]
-                                for name in ("asset", "status", "kind", "assignee")})
+    """Work orders, open ones first by due date; filter by asset, status, kind, assignee,
+    place (a location and everything under it), due_by (a date) and active (1: still to do)."""
+    filters = orders.Filters(**{name: request.args.get(name, "")[:254] for name in (
+        "asset", "status", "kind", "assignee", "place", "due_by", "active")})
     page = db.paginate(orders.query(filters), page=int_arg("page", 1),
                        per_page=int_arg("per_page", 50, high=200), error_out=False,
                        count=True)
