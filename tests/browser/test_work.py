@@ -220,7 +220,7 @@ def test_a_failed_check_opens_a_follow_up_and_work_due_here_is_listed(
         "aria-pressed", "true")
     lines.nth(1).get_by_role("button", name="Fail").click()
     lines.nth(1).get_by_role("button", name="Open a follow-up order").click()
-    follow = page.locator("#work-list > li", has_text="Pressure holds (failed on")
+    follow = page.locator("#work-list > li", has_text="Follow-up: Pressure holds")
     expect(follow.locator('[data-f="number"]')).to_have_text("New (not synced yet)")
 
     context.set_offline(False)

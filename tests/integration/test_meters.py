@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.assets.models import Asset
 from app.auth.roles import Role
 from app.extensions import db
 from app.lifecycle import audit
@@ -15,7 +16,7 @@ from app.meters import service
 from app.meters.models import Meter, Reading
 from app.meters.trend import project
 from app.timeutil import isoformat, utcnow
-from tests.factories import make_asset, make_user
+from tests.factories import make_asset, make_location, make_user
 
 NOW = utcnow().replace(microsecond=0)
 
@@ -328,3 +329,22 @@ def test_the_whole_trail_check_holds_with_readings(hours, manager, login):
     assert len(problems) == 2, problems
     assert any("were changed, removed or added to" in p for p in problems)
     assert any("its reading is gone" in p for p in problems)
+
+
+def test_readings_do_not_send_the_asset_to_every_phone_again(hours, manager, login):
+    phone, elsewhere = login(Role.TECHNICIAN), make_location()
+    [row] = [a for a in phone.get("/api/v1/sync/catalog").json["assets"]
+             if a["tag"] == "GEN-1"]
+    send(manager, *[reading(i, 3 - i) for i in range(3)])
+    phone.post("/api/v1/sync", json={"device_id": "p1", "events": [
+        {"id": str(uuid.uuid4()), "type": "reading", "asset": "GEN-1",
+         "data": {"meter": "hours", "value": 10}}]})
+    db.session.expire_all()
+    asset = db.session.get(Asset, hours.asset_id)
+    # The catalogue's deltas follow updated_at: nothing the phone holds moved.
+    assert isoformat(asset.updated_at) == row["updated_at"] and asset.version == row["version"] + 2
+    # The phone's copy is two versions behind now; what it sends still applies.
+    reply = phone.post("/api/v1/sync", json={"device_id": "p1", "events": [
+        {"id": str(uuid.uuid4()), "type": "transfer", "asset": "GEN-1",
+         "base_version": row["version"], "data": {"to_location": elsewhere.code}}]})
+    assert reply.json["results"][0]["status"] == "applied", reply.json

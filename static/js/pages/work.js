@@ -39,7 +39,7 @@ async function send(order, type, data, extra = {}) {
 /** One tap on a failed line: a corrective order for it, given to me, linked to this one. */
 async function followUp(order, line) {
   const data = { work_order: crypto.randomUUID(), kind: "corrective", assignee: await me(),
-    title: `${line.item} (failed on ${order.number || order.title})`.slice(0, 200),
+    title: `Follow-up: ${line.item}`.slice(0, 200), // as the order's page words it
     follow_up_of: order.id };
   await outbox.enqueue({ type: "work_order_open", asset: order.asset, data });
   await render();
