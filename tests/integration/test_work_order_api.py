@@ -49,6 +49,9 @@ def test_opening_an_order_answers_with_its_number_and_status(api):
     assert (order["priority"], order["assignee"], order["out_of_service"]) == (
         "urgent", "tech@example.org", True)  # urgent: the asset is critical
     assert [c["item"] for c in order["checklist"]] == ["Fans spin", "Filters clean"]
+    assert order["estimate"] is None
+    quoted = api("POST", "/api/v1/work-orders", json=body(estimate="120.5")).json
+    assert quoted["estimate"] == "120.50"
     assert api("GET", "/api/v1/assets/A1").json["status"] == "in_repair"
 
 
@@ -73,6 +76,8 @@ BAD = [
     (body(id="123"), 422, "id"),
     ({"asset": "A1", "kind": "corrective"}, 422, "title"),
     (body(colour="red"), 422, "colour"),
+    (body(estimate=-1), 422, "estimate"),
+    (body(estimate="a lot"), 422, "estimate"),
 ]
 
 
