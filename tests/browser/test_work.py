@@ -139,6 +139,13 @@ def test_an_order_opened_worked_and_completed_offline_is_done_with_its_costs(
     order.get_by_role("button", name="Start work").click()
     expect(order.locator('[data-f="status"]')).to_have_text("in progress (waiting to sync)")
     order.locator("summary").click()
+    order.get_by_role("button", name="Save to the order").click()
+    expect(order.locator('[data-f="error"]')).to_have_text(
+        "Nothing to save: add a part, labour, a note or a photo.")
+    order.get_by_label("Labour (minutes)").fill("1.5")
+    order.get_by_role("button", name="Save to the order").click()  # the box itself refuses it
+    assert not order.get_by_label("Labour (minutes)").evaluate("e => e.validity.valid")
+    expect(page.locator("#waiting")).to_have_text("2 waiting")  # the opening and the start
     order.get_by_label("Part used").fill("V-belt")
     order.get_by_label("Quantity").fill("2")
     order.get_by_label("Cost of these parts").fill("12,50")

@@ -26,7 +26,6 @@ const STEPS = {
     ["Complete…", COMPLETE]],
 };
 const RESULTS = [["pass", "Pass"], ["fail", "Fail"], ["na", "N/A"]];
-const MONEY = /^\d+([.,]\d{1,2})?$/;
 
 const me = async () => (await meta.get("user"))?.email ?? "";
 const photosOf = (input) => Promise.all([...input.files].map((f) => resizePhoto(f)));
@@ -72,35 +71,65 @@ function spent(order) {
     order.photos ? `${order.photos} photo${order.photos === 1 ? "" : "s"} from this phone` : ""].filter(Boolean).join(" · ");
 }
 
-/** What the record form holds as an update's data, or a reason it cannot be saved. */
-async function recorded(form) {
-  const value = (name) => form.elements[name].value.trim();
+// How a box's text becomes an event's value, or a refusal in words the phone shows.
+class Refusal extends Error {}
+const READ = {
+  text: (text) => text,
+  minutes: (text) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new Refusal("Minutes are a whole number from 0.");
+    return n;
+  },
+  quantity: (text) => {
+    const n = Number(text);
+    if (!(n > 0)) throw new Refusal("A quantity is more than 0.");
+    return n;
+  },
+  money: (text) => {
+    if (!/^\d+([.,]\d{1,2})?$/.test(text)) throw new Refusal("A cost is a number such as 12.50.");
+    return text.replace(",", ".");
+  },
+};
+
+/** The boxes of `form` named in `kinds` that hold something, each read by its kind. */
+function filled(form, kinds) {
   const data = {};
-  if (value("part")) {
-    const quantity = Number(value("quantity") || "1");
-    if (!(quantity > 0)) return { problem: "A quantity is more than 0." };
-    if (value("cost") && !MONEY.test(value("cost"))) return { problem: "A cost is a number such as 12.50." };
-    data.parts = [{ name: value("part"), quantity, ...(value("cost") && { cost: value("cost").replace(",", ".") }) }];
+  for (const [name, kind] of Object.entries(kinds)) {
+    const text = form.elements[name].value.trim();
+    if (text) data[name] = READ[kind](text);
   }
-  if (value("labour_minutes")) {
-    const minutes = Number(value("labour_minutes"));
-    if (!Number.isInteger(minutes) || minutes < 0) return { problem: "Labour is a whole number of minutes." };
-    data.labour_minutes = minutes;
-  }
-  if (value("note")) data.note = value("note");
+  return data;
+}
+
+/** What the record form holds as an update's data and photos. */
+async function recorded(form) {
+  const { part, quantity = 1, cost, ...data } = filled(form, { part: "text", quantity: "quantity",
+    cost: "money", labour_minutes: "minutes", note: "text" });
+  if (part) data.parts = [{ name: part, quantity, ...(cost && { cost }) }];
   const photos = await photosOf(form.elements.photos);
-  if (!Object.keys(data).length && !photos.length) return { problem: "Nothing to save: add a part, labour, a note or a photo." };
+  if (!Object.keys(data).length && !photos.length) throw new Refusal("Nothing to save: add a part, labour, a note or a photo.");
   return { data, photos };
+}
+
+/** Run `save`, or show the refusal it throws in `box`. */
+async function refusing(box, save) {
+  try {
+    await save();
+    box.hidden = true;
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    Object.assign(box, { textContent: err.message, hidden: false });
+  }
 }
 
 function recordForm(order, node) {
   const form = node.querySelector(".work-record");
-  const error = form.querySelector('[data-f="error"]');
-  form.addEventListener("submit", async (e) => {
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const { problem, data, photos } = await recorded(form);
-    Object.assign(error, { textContent: problem ?? "", hidden: !problem });
-    if (!problem) await send(order, "work_order_update", data, { photos });
+    refusing(form.querySelector('[data-f="error"]'), async () => {
+      const { data, photos } = await recorded(form);
+      await send(order, "work_order_update", data, { photos });
+    });
   });
 }
 
@@ -150,32 +179,22 @@ function openCompletion(order) {
 }
 
 async function completion(form) {
-  const value = (name) => form.elements[name].value.trim();
-  const data = { work_done: value("work_done"), failure: form.elements.failure.checked };
-  for (const name of ["labour_minutes", "downtime_minutes"]) {
-    if (!value(name)) continue;
-    const minutes = Number(value(name));
-    if (!Number.isInteger(minutes) || minutes < 0) return { problem: "Minutes are a whole number from 0." };
-    data[name] = minutes;
-  }
-  if (value("downtime_reason")) data.downtime_reason = value("downtime_reason");
-  if (value("cost")) {
-    if (!MONEY.test(value("cost"))) return { problem: "A cost is a number such as 12.50." };
-    data.cost = value("cost").replace(",", ".");
-  }
+  const data = { work_done: form.elements.work_done.value.trim(), failure: form.elements.failure.checked,
+    ...filled(form, { labour_minutes: "minutes", downtime_minutes: "minutes", downtime_reason: "text", cost: "money" }) };
   const signature = await completing.pad.blob();
   return { data, photos: await photosOf(form.elements.photos),
     signatures: signature ? { technician: signature } : {} };
 }
 
-$("complete-form").addEventListener("submit", async (e) => {
+$("complete-form").addEventListener("submit", (e) => {
   if (e.submitter?.value !== "save") return;
   e.preventDefault(); // the dialog closes once the completion is queued, not before
-  const { problem, data, photos, signatures } = await completion(e.currentTarget);
-  Object.assign($("complete-error"), { textContent: problem ?? "", hidden: !problem });
-  if (problem) return;
-  $("complete").close();
-  await send(completing.order, "work_order_complete", data, { photos, signatures });
+  const form = e.currentTarget;
+  refusing($("complete-error"), async () => {
+    const { data, photos, signatures } = await completion(form);
+    $("complete").close();
+    await send(completing.order, "work_order_complete", data, { photos, signatures });
+  });
 });
 
 // ---- the list
