@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, render_template, request
 
-from app import trail
+from app import documents, trail
 from app.api import page_arg
 from app.assets.models import Asset, tag_is
 from app.auth.access import requires
@@ -35,16 +35,17 @@ def _day(name: str) -> datetime | None:
 def index():
     args = {k: v.strip() for k, v in request.args.items()
             if v.strip() and k not in ("page", "verify")}
-    stmt = (sa.select(Event).join(Asset, Asset.id == Event.asset_id)
+    stmt = (sa.select(Event).outerjoin(Asset, Asset.id == Event.asset_id)  # none: a document
             .join(User, User.id == Event.actor_id)
             .options(so.contains_eager(Event.asset), so.contains_eager(Event.actor))
             .order_by(Event.seq.desc()))
-    if args.get("asset"):
-        stmt = stmt.where(tag_is(args["asset"]))
+    if args.get("asset"):  # an asset's tag, or a document's number
+        stmt = stmt.where(sa.or_(tag_is(args["asset"]),
+                                 sa.func.upper(Event.document) == args["asset"].upper()))
     if args.get("actor"):
         stmt = stmt.where(sa.or_(User.email.icontains(args["actor"], autoescape=True),
                                  User.name.icontains(args["actor"], autoescape=True)))
-    if args.get("type") in types.REGISTERED:
+    if args.get("type") in kinds():
         stmt = stmt.where(Event.type == args["type"])
     if args.get("outcome") in ("applied", "conflict"):
         stmt = stmt.where(Event.outcome == args["outcome"])
@@ -55,4 +56,9 @@ def index():
     page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     report = trail.check() if request.args.get("verify") == "1" else None
     return render_template("trail/index.html", page=page, args=args, report=report,
-                           head=anchor_line(), kinds=sorted(types.REGISTERED))
+                           head=anchor_line(), kinds=kinds())
+
+
+def kinds() -> list[str]:
+    """What an event may be: the pipeline's types and the documents' steps."""
+    return sorted({*types.REGISTERED, *documents.STEP_TYPES})

@@ -69,7 +69,8 @@ def problems() -> Iterator[str]:
     refs = _References()
     events = db.session.execute(
         sa.select(Event.asset_id, Event.type, Event.version, Event.data)
-        .where(Event.outcome == "applied").order_by(Event.asset_id, Event.version)
+        .where(Event.outcome == "applied", Event.asset_id.is_not(None))  # not documents
+        .order_by(Event.asset_id, Event.version)
         .execution_options(yield_per=2000))
     grouped = itertools.groupby(events, key=lambda row: row.asset_id)
     current = next(grouped, None)

@@ -27,11 +27,14 @@ def seal(values) -> str:
 
 
 def event_hash(event: Event) -> str:
-    """The seal of every stored column of the row, the previous row's hash among them."""
-    return seal([event.seq, event.id, event.type, event.asset_id, event.actor_id, event.device,
-                 event.occurred_at.isoformat(), event.received_at.isoformat(),
-                 event.base_version, event.version, event.data, event.outcome, event.reason,
-                 event.prev_hash])
+    """The seal of every stored column of the row, the previous row's hash among them. A
+    document's step adds its document last, so the rows written before documents had steps
+    keep the seal they were written with."""
+    values = [event.seq, event.id, event.type, event.asset_id, event.actor_id, event.device,
+              event.occurred_at.isoformat(), event.received_at.isoformat(),
+              event.base_version, event.version, event.data, event.outcome, event.reason,
+              event.prev_hash]
+    return seal(values + [event.document] if event.document is not None else values)
 
 
 def lock_chain() -> ChainHead:

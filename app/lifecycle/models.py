@@ -15,27 +15,30 @@ GENESIS_HASH = "0" * 64
 
 
 class Event(db.Model):
-    """One thing that happened to an asset. Never updated, never deleted."""
+    """One thing that happened to an asset, or one step of a document that is not an asset
+    (a purchase request approved: `document` names it and there is no asset). Never updated,
+    never deleted."""
 
     __table_args__ = (sa.Index("ix_event_asset_version", "asset_id", "version"),)
 
     seq: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
     id: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True)  # UUID from the device
     type: so.Mapped[str] = so.mapped_column(sa.String(32), index=True)
-    asset_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("asset.id"))
+    asset_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("asset.id"))
+    document: so.Mapped[str | None] = so.mapped_column(sa.String(40), index=True)  # PR-2026-...
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
     device: so.Mapped[str] = so.mapped_column(sa.String(100), default="web")
     occurred_at: so.Mapped[datetime] = so.mapped_column(index=True)
     received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     base_version: so.Mapped[int | None]
-    version: so.Mapped[int]  # the asset's version once this event was handled
+    version: so.Mapped[int]  # the asset's version once this event was handled; 0: a document
     data: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     outcome: so.Mapped[str] = so.mapped_column(sa.String(16))  # applied | conflict
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     hash: so.Mapped[str] = so.mapped_column(sa.String(64))
 
-    asset: so.Mapped[Asset] = so.relationship()
+    asset: so.Mapped[Asset | None] = so.relationship()
     actor: so.Mapped[User] = so.relationship()
 
 
