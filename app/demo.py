@@ -29,7 +29,7 @@ COMMIT_EVERY = 500
 DOMAIN = "demo.tagtrail"
 LOGINS_FILE = "demo-logins.txt"  # in the instance folder; `flask serve` prints it
 ROLES = [("admin", Role.ADMIN), ("manager", Role.MANAGER), ("tech", Role.TECHNICIAN),
-         ("auditor", Role.AUDITOR)]
+         ("auditor", Role.AUDITOR), ("finance", Role.FINANCE)]
 
 SITES = {  # site code: (name, {building letter: number of rooms})
     "HQ": ("Headquarters", {"A": 5, "B": 4}),

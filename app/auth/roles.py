@@ -1,4 +1,4 @@
-"""The four roles and what each may see or change outside the lifecycle rules."""
+"""The five roles and what each may see or change outside the lifecycle rules."""
 from enum import StrEnum
 
 
@@ -7,6 +7,7 @@ class Role(StrEnum):
     MANAGER = "manager"
     TECHNICIAN = "technician"
     AUDITOR = "auditor"
+    FINANCE = "finance"
 
 
 class Permission(StrEnum):
@@ -14,6 +15,9 @@ class Permission(StrEnum):
     FIELD = "field"  # apply field events (check in/out, transfer, repair, ...)
     MANAGE = "manage"  # edit the register and its reference data
     ADMIN = "admin"  # users, roles and tokens
+    # Financial fields, depreciation profiles and books, financial reports, and the second
+    # approval of requests above APPROVAL_FINANCE_ABOVE.
+    FINANCE = "finance"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -21,6 +25,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset({Permission.VIEW, Permission.FIELD, Permission.MANAGE}),
     Role.TECHNICIAN: frozenset({Permission.VIEW, Permission.FIELD}),
     Role.AUDITOR: frozenset({Permission.VIEW}),
+    Role.FINANCE: frozenset({Permission.VIEW, Permission.FINANCE}),
 }
 
 

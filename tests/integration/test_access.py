@@ -138,7 +138,8 @@ def test_sign_in_never_redirects_to_another_site(app):
 
 
 @pytest.mark.parametrize("role, home", [(Role.TECHNICIAN, "/scan"), (Role.MANAGER, "/admin/"),
-                                        (Role.AUDITOR, "/admin/"), (Role.ADMIN, "/admin/")])
+                                        (Role.AUDITOR, "/admin/"), (Role.ADMIN, "/admin/"),
+                                        (Role.FINANCE, "/admin/")])
 def test_sign_in_and_the_front_page_land_where_the_role_works(app, role, home):
     user = make_user(role)
     client = app.test_client()
@@ -166,7 +167,7 @@ def test_production_cookies_are_secure(config, monkeypatch):
 
 # The README's role table as data: what each route needs, written out by hand, so a route
 # that quietly changes its permission (or a new one with none) fails here.
-V, F, M, A = "view", "field", "manage", "admin"
+V, F, M, A, FI = "view", "field", "manage", "admin", "finance"
 ROUTE_PERMISSIONS = {
     **dict.fromkeys(["assets.detail", "assets.index", "assets_api.detail", "assets_api.index",
                      "catalog.categories", "catalog.models", "certificates.detail",
@@ -210,8 +211,8 @@ ROUTE_PERMISSIONS = {
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }
-ROLE_GRANTS = {Role.ADMIN: {V, F, M, A}, Role.MANAGER: {V, F, M}, Role.TECHNICIAN: {V, F},
-               Role.AUDITOR: {V}}
+ROLE_GRANTS = {Role.ADMIN: {V, F, M, A, FI}, Role.MANAGER: {V, F, M},
+               Role.TECHNICIAN: {V, F}, Role.AUDITOR: {V}, Role.FINANCE: {V, FI}}
 
 
 def test_each_route_needs_what_the_role_table_says(app):

@@ -26,7 +26,7 @@ def test_demo_seed_fills_every_status_once(app):
     lines = seed_demo(only_if_empty=True)
     db.session.rollback()  # what the command leaves behind is what it committed
 
-    assert lines[0] == "Demo logins:" and len(lines) == 5
+    assert lines[0] == "Demo logins:" and len(lines) == 6  # a login per role
     assert "admin@demo.tagtrail" in lines[1]
     assert logins_path().read_text().splitlines() == lines
     assert stat.S_IMODE(os.stat(logins_path()).st_mode) == 0o600
