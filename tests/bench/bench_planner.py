@@ -12,15 +12,13 @@ single assets, all falling due within the horizon. Measured apart:
   over the first OPENED of the plan, as orders per second and what 100,000 would take;
 - a second decision once those are open (they are then read as the previous occurrence)."""
 import argparse
-import os
-import tempfile
 import time
 from datetime import timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from app import create_app
 from app.auth.models import User
 from app.auth.roles import Role
 from app.extensions import db
@@ -28,7 +26,7 @@ from app.lifecycle import audit
 from app.maintenance import planner
 from app.maintenance.schedules import Schedule
 from app.timeutil import utcnow
-from tests.bench.bench_sync import DEFAULT_PG, postgres_database
+from tests.bench.databases import make_app, on_each, print_figures
 
 DECIDE_TARGET_S = 10.0
 SINGLE = 1_000  # schedules on one asset each
@@ -39,17 +37,9 @@ def main(quick: bool = False) -> int:
     n = 20_000 if quick else 100_000
     figures = []
     try:
-        with tempfile.TemporaryDirectory(prefix="tagtrail-bench-planner-") as folder:
-            figures += run("sqlite", f"sqlite:///{folder}/bench.db", folder, n)
-        server = os.environ.get("TEST_DATABASE_URL")
-        with postgres_database(server or DEFAULT_PG, required=bool(server)) as url:
-            if url:
-                with tempfile.TemporaryDirectory(prefix="tagtrail-bench-planner-") as folder:
-                    figures += run("postgresql", url, folder, n)
+        on_each("tagtrail-bench-planner-", partial(run, n=n), figures)
     finally:
-        print("\nbackend      what                                              figure")
-        for backend, what, figure in figures:
-            print(f"{backend:<12} {what:<49} {figure}")
+        print_figures(figures)
     return 0
 
 
@@ -92,8 +82,7 @@ def seed(n: int) -> None:
 
 
 def run(backend: str, url: str, folder: str, n: int) -> list[tuple]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                      "SECRET_KEY": "bench"})
+    app = make_app(url, folder)
     figures = []
     with app.app_context():
         started = time.perf_counter()
