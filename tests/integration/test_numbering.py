@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from app import numbering
 from app.auth.models import User
 from app.certificates.models import Certificate, DisposalBatch
 from app.extensions import db
@@ -70,6 +71,14 @@ def test_a_rollback_of_the_first_number_forgets_the_counter_too(app):
     db.session.rollback()
     assert counter("DB", 2026) is None
     assert next_number(DisposalBatch.number, "DB", 2026) == "DB-2026-000006"
+
+
+def test_a_counter_another_writer_added_meanwhile_is_counted_on_from(app):
+    # Two first numbers at once both find no counter row; the second's insert meets the
+    # first's row and adds one to it instead of failing or restarting.
+    assert next_number(DisposalBatch.number, "DB", 2026) == "DB-2026-000001"
+    assert db.session.scalar(numbering._first_count("DB", 2026, 1)) == 2
+    assert next_number(DisposalBatch.number, "DB", 2026) == "DB-2026-000003"
 
 
 def test_certificate_kinds_keep_their_own_sequences(app):
