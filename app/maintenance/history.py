@@ -65,6 +65,16 @@ def _repair_stops(asset_ids: list[int], until: datetime) -> list[Stop]:
     return stops
 
 
+def _spent(asset_ids: list[int], start: datetime, end: datetime) -> Decimal:
+    found = costs.entries(asset_ids, start, end)
+    # A read is bounded: a period with more costs than one read takes is refused, not
+    # summed short.
+    if any(sum(c.kind == kind for c in found) >= costs.LIMIT for kind in ("order", "repair")):
+        raise ValidationFailed("The period has too many maintenance costs for one report; "
+                               "choose fewer days.", {"limit": costs.LIMIT})
+    return sum((c.total for c in found), Decimal("0.00"))
+
+
 def report(assets: sa.Select, start: datetime, end: datetime) -> reliability.Report:
     """Reliability of the assets `assets` selects (their ids), over [start, end)."""
     ids = db.session.scalars(assets.where(Asset.status.not_in(PLANNED))
@@ -87,8 +97,7 @@ def report(assets: sa.Select, start: datetime, end: datetime) -> reliability.Rep
                 and start.date() <= o.due < end.date()]
         stops += _repair_stops(chunk, end)
     result = reliability.report(service, stops, due, start, end)
-    spent = sum((c.total for chunk in chunks for c in costs.entries(chunk, start, end)),
-                Decimal("0.00"))
+    spent = sum((_spent(chunk, start, end) for chunk in chunks), Decimal("0.00"))
     result.figures["maintenance_cost"] = reliability.Figure(
         float(spent), "parts and other costs of orders completed in the period, and the "
         "costs of repairs logged in it", {"assets": len(ids)}, len(ids))

@@ -61,3 +61,14 @@ def test_entries_keep_to_their_window_and_their_limit(app):
     assert [(c.kind, c.repair) for c in window] == [("repair", Decimal("5.00"))]
     assert [c.repair for c in costs.entries([asset.id], limit=2)] == [Decimal("1.00"),
                                                                       Decimal("5.00")]
+
+
+def test_a_report_with_more_costs_than_one_read_takes_is_refused(app, login, monkeypatch):
+    make_asset(tag="C3")
+    for days in (1, 2):
+        send("repair", "C3", {"symptom": "Leak", "cost": "1.00"}, utcnow() - timedelta(days=days))
+    viewer = login(Role.AUDITOR)
+    assert viewer.get("/api/v1/reliability?asset=C3&days=30").get_json()["maintenance_cost"] == 2
+    monkeypatch.setattr(costs, "LIMIT", 2)
+    reply = viewer.get("/api/v1/reliability?asset=C3&days=30")
+    assert reply.status_code == 422 and "choose fewer days" in reply.get_json()["error"]["message"]
