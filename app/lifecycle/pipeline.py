@@ -285,7 +285,8 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
         raise
     asset.status = new_status
     asset.version += 1
-    asset.updated_at = utcnow()
+    if kind.changes_catalogue or incoming.type in states.CREATING:
+        asset.updated_at = utcnow()
     if incoming.type in states.CREATING or searched_fields_changed(asset, before):
         asset.search_text = search_text(asset)
     if incoming.type in states.CREATING:

@@ -98,6 +98,9 @@ class EventType:
     # (flag, refusal): the handler refuses an asset whose row in the phone's catalogue has
     # this flag true, with this message ({tag} filled in); described so the phone does too.
     refused_when: tuple[tuple[str, str], ...] = ()
+    # False: it changes nothing a phone's copy of the register holds (a meter's readings), so
+    # the asset is not sent to every phone again for it; its version still counts it.
+    changes_catalogue: bool = True
 
     def describe(self) -> dict:
         """The type as the phone learns it: label, fields, resulting status, signatures."""

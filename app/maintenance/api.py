@@ -30,6 +30,7 @@ class WorkOrderIn(Schema):
     due = fields.Date()
     assignee = fields.Email()
     out_of_service = fields.Bool()
+    estimate = fields.Decimal(places=2)  # the event's schema checks its range
     checklist = fields.List(fields.Str(validate=validate.Length(min=1, max=500)),
                             validate=validate.Length(max=100))
 
@@ -53,7 +54,7 @@ def order_json(order: WorkOrder) -> dict:
                    "cost": _money(p.cost)} for p in order.parts],
         "labour_minutes": order.labour_minutes, "downtime_minutes": order.downtime_minutes,
         "downtime_reason": order.downtime_reason, "work_done": order.work_done,
-        "failure": order.failure, "cost": _money(order.cost),
+        "failure": order.failure, "cost": _money(order.cost), "estimate": _money(order.estimate),
         "parts_cost": _money(order.parts_cost), "total_cost": _money(order.total_cost),
         "signature": order.signature, "cancel_reason": order.cancel_reason,
         "opened_by": order.opened_by.email, "opened_at": isoformat(order.opened_at),
@@ -65,9 +66,10 @@ def order_json(order: WorkOrder) -> dict:
 @bp.get("")
 @requires(Permission.VIEW)
 def index():
-    """Work orders, open ones first by due date; filter by asset, status, kind, assignee."""
-    filters = orders.Filters(**{name: request.args.get(name, "")[:254]
-                                for name in ("asset", "status", "kind", "assignee")})
+    """Work orders, open ones first by due date; filter by asset, status, kind, assignee,
+    place (a location and everything under it), due_by (a date) and active (1: still to do)."""
+    filters = orders.Filters(**{name: request.args.get(name, "")[:254] for name in (
+        "asset", "status", "kind", "assignee", "place", "due_by", "active")})
     page = db.paginate(orders.query(filters), page=int_arg("page", 1),
                        per_page=int_arg("per_page", 50, high=200), error_out=False,
                        count=True)

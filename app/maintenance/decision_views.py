@@ -73,6 +73,8 @@ def replace(tag):
 @pages.app_context_processor
 def _for_asset_pages():
     # The asset's page weighs repair against replace without the register importing this.
-    def repair_decision(asset):
-        return decision.decision(asset, utcnow().date()) if asset.status in IN_USE else None
+    def repair_decision(asset, estimate=None):
+        if asset.status not in IN_USE:
+            return None
+        return decision.decision(asset, utcnow().date(), estimate or Decimal(0))
     return {"repair_decision": repair_decision}

@@ -68,10 +68,10 @@ def _minutes(label: str) -> fields.Int:
         metadata={"kind": "minutes", "label": label})
 
 
-def _money(label: str) -> fields.Decimal:
+def _money(label: str, **metadata) -> fields.Decimal:
     return fields.Decimal(places=2, validate=validate.Range(
         min=0, max=MAX_MONEY, error=f"A cost is a number from 0 to {MAX_MONEY:,}."),
-        metadata={"label": label})
+        metadata={"label": label} | metadata)
 
 
 class OrderRef(EventData):
@@ -95,6 +95,7 @@ class OpenData(EventData):
     checklist = fields.List(fields.Str(validate=validate.Length(min=1, max=500)),
                             validate=validate.Length(max=100), metadata={"kind": "internal"})
     follow_up_of = OrderId(metadata={"kind": "internal"})
+    estimate = _money("Repair estimate", kind="internal")  # a desk's quote, not the fault form's
     # Why a schedule made it ("every 3 months, last done 2026-08-02"), and which schedule.
     reason = fields.Str(validate=validate.Length(max=300), metadata={"kind": "internal"})
     schedule = fields.Int(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
@@ -132,6 +133,7 @@ class UpdateData(OrderRef):
     labour_minutes = _minutes("Labour (minutes)")
     parts = fields.List(fields.Nested(PartIn), validate=validate.Length(max=100))
     checklist = fields.List(fields.Nested(CheckIn), validate=validate.Length(max=100))
+    estimate = _money("Repair estimate")  # a revised quote replaces the last
 
 
 class CompleteData(OrderRef):
@@ -188,7 +190,7 @@ def open_order(asset: Asset, data: dict) -> Change:
             assignee_id=assignee.id if assignee else None,
             out_of_service=clean["out_of_service"], return_status=returns,
             follow_up_of_id=clean.get("follow_up_of"), opened_by_id=event.actor_id,
-            reason=clean.get("reason", ""),
+            reason=clean.get("reason", ""), estimate=clean.get("estimate"),
             opened_at=event.occurred_at,
             items=[WorkOrderItem(position=n, text=text)
                    for n, text in enumerate(clean.get("checklist", []), start=1)])
@@ -216,7 +218,7 @@ def _item(order: WorkOrder, ref) -> WorkOrderItem:
     raise ValidationFailed(f"checklist: {problem}", {"fields": {"checklist": [problem]}})
 
 
-RECORDED = ("status", "labour_minutes", "parts", "checklist", "note", "photos")
+RECORDED = ("status", "labour_minutes", "parts", "checklist", "note", "photos", "estimate")
 
 
 def update(asset: Asset, data: dict) -> Change:
@@ -238,6 +240,8 @@ def update(asset: Asset, data: dict) -> Change:
         if entry.get("note"):
             item.note = "\n".join(filter(None, [item.note, entry["note"]]))
     order.labour_minutes += clean.get("labour_minutes", 0)
+    if "estimate" in clean:
+        order.estimate = clean["estimate"]
 
     def part(line):
         return lambda event: WorkOrderPart(order=order, event=event, name=line["name"],

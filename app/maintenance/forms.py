@@ -2,8 +2,10 @@
 schemas and the pipeline check the rules."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.dbtypes import MAX_MONEY
+from app.forms import NumberField
 from app.maintenance.models import Priority, WorkOrderKind
 
 
@@ -19,6 +21,8 @@ class OpenForm(FlaskForm):
     out_of_service = BooleanField("Out of service while the order is open")
     checklist = TextAreaField("Checklist (one item a line)",
                               validators=[Optional(), Length(max=50_000)])
+    estimate = NumberField("Repair estimate (optional: weighed against replacing it)", places=2,
+                           validators=[Optional(), NumberRange(min=0, max=MAX_MONEY)])
 
     def data_for_event(self) -> dict:
         data = {"kind": self.kind.data, "title": (self.title.data or "").strip(),
@@ -32,6 +36,8 @@ class OpenForm(FlaskForm):
         lines = [line.strip() for line in (self.checklist.data or "").splitlines()]
         if any(lines):
             data["checklist"] = [line for line in lines if line]
+        if self.estimate.data is not None:
+            data["estimate"] = str(self.estimate.data)
         return data
 
 

@@ -112,6 +112,8 @@ class WorkOrder(db.Model):
     work_done: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     failure: so.Mapped[bool | None]
     cost: so.Mapped[Decimal | None] = so.mapped_column(MONEY)  # besides the parts
+    # What the repair is quoted at before it is done: the repair-or-replace decision weighs it.
+    estimate: so.Mapped[Decimal | None] = so.mapped_column(MONEY)
     signature: so.Mapped[str | None] = so.mapped_column(sa.String(64))  # a blob's SHA-256
     cancel_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     reason: so.Mapped[str] = so.mapped_column(sa.String(300), default="")  # why a schedule made it

@@ -3,6 +3,7 @@ asset returns to when it closes, and the lists pages show (what orders cost: cos
 Changes come from the event handlers (events.py), inside the pipeline; the caller commits."""
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -24,6 +25,7 @@ from app.maintenance.models import (
     WorkOrderStatus,
 )
 from app.numbering import next_number
+from app.org.service import descendant_ids, find_location
 
 PREFIX = "WO"
 RETURNABLE = frozenset({AssetStatus.IN_STOCK, AssetStatus.DEPLOYED})
@@ -125,12 +127,32 @@ class Filters:
     status: str = ""
     kind: str = ""
     assignee: str = ""
+    place: str = ""  # a location's code: the orders of assets there or anywhere under it
+    due_by: str = ""  # a date: orders due on or before it
+    active: str = ""  # "1": only those not done or cancelled
+
+
+def _due_by(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationFailed("'due_by' is a date, YYYY-MM-DD.", {"due_by": text}) from None
 
 
 def query(filters: Filters) -> sa.Select:
     """Orders, most urgent work first: open ones by due date, then the closed, newest first."""
     stmt = (sa.select(WorkOrder).join(WorkOrder.asset)
             .options(so.contains_eager(WorkOrder.asset), so.joinedload(WorkOrder.assignee)))
+    if filters.place:
+        place = find_location(filters.place, "place")
+        stmt = stmt.where(Asset.location_id.in_(descendant_ids(place)))
+    if filters.due_by:
+        stmt = stmt.where(WorkOrder.due <= _due_by(filters.due_by))
+    if filters.active not in ("", "0", "1"):
+        raise ValidationFailed("'active' is 1 (only orders still to do) or 0.",
+                               {"active": filters.active})
+    if filters.active == "1":
+        stmt = stmt.where(WorkOrder.status.not_in(CLOSED))
     if filters.asset:
         stmt = stmt.where(sa.func.upper(Asset.tag) == filters.asset.strip().upper())
     if filters.status:

@@ -98,7 +98,7 @@ def _optional(form, data: dict, *names: str, number: bool = False) -> dict:
 
 
 def _update(order: WorkOrder, form) -> dict:
-    data = _optional(form, {"work_order": order.id}, "note")
+    data = _optional(form, {"work_order": order.id}, "note", "estimate")
     _optional(form, data, "labour_minutes", number=True)
     parts = []
     for n in range(1, PART_ROWS + 1):

@@ -54,8 +54,8 @@ def readings(asset: Asset, data: dict) -> Change:
 
 TYPES = (
     EventType("reading", reading, ReadingData, "Record reading", "read", dated="at",
-              offered=frozenset({CARD})),
+              offered=frozenset({CARD}), changes_catalogue=False),
     # Made by POST /api/v1/readings alone, one per asset of a batch.
     EventType("readings", readings, ReadingsData, "Readings received", "read", asset_only=True,
-              offered=frozenset(), from_devices=False),
+              offered=frozenset(), from_devices=False, changes_catalogue=False),
 )

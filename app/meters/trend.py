@@ -1,5 +1,5 @@
-"""When a counter will reach a value: a least-squares line of value over time, its projected
-date, and how sure the fit is of it. Pure arithmetic on (time, value) pairs."""
+"""When a counter will reach a value: its rate of use, the projected date, and how sure the
+readings make it. Pure arithmetic on (time, value) pairs."""
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,9 +41,16 @@ class Projection:
 
 
 def project(points: list[tuple[datetime, float]], target: float) -> Projection:
-    """When the line fitted through `points` (a counter's readings since its last reset, in
-    time order) reaches `target`, with a 95% interval from the fit's standard error (inverse
-    prediction by the delta method: exact readings give an interval of zero width)."""
+    """When a counter read at `points` (its readings since its last reset, in time order)
+    reaches `target`, with a 95% interval.
+
+    A counter's readings are a running total, so their errors pile up: a line fitted through
+    the totals treats neighbouring readings as independent and states an interval far too
+    narrow. The model here is usage at a steady rate with day-to-day variation (a random walk
+    with drift): the rate is the total used over the time taken, its variance is estimated
+    from how unevenly each interval between readings used it, and the interval around the
+    date carries both the rate's uncertainty and the variation still to come. Exact readings
+    at an exact rate give an interval of zero width."""
     n = len(points)
     if n < MIN_READINGS or points[-1][0] - points[0][0] < MIN_SPAN:
         return Projection("not_enough_data", f"Not enough data: a projection needs at least "
@@ -51,31 +58,30 @@ def project(points: list[tuple[datetime, float]], target: float) -> Projection:
     origin = points[0][0]
     xs = [(at - origin).total_seconds() / DAY for at, _ in points]
     ys = [value for _, value in points]
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    slope = sxy / sxx
-    intercept = mean_y - slope * mean_x
+    span = xs[-1]
+    rate = (ys[-1] - ys[0]) / span
     if ys[-1] >= target:
         return Projection("reached", f"Reached: the last reading ({ys[-1]:g}) is at or past "
-                          f"{target:g}.", target, rate_per_day=slope, sample=n)
-    if slope <= 0:
+                          f"{target:g}.", target, rate_per_day=rate, sample=n)
+    if rate <= 0:
         return Projection("not_rising", "Not rising: the readings do not go up, so no date "
-                          "can be projected.", target, rate_per_day=slope, sample=n)
-    residual = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
-    s = math.sqrt(residual / (n - 2)) if n > 2 else 0.0
-    x_due = (target - intercept) / slope
-    # Var(x*) ~ s^2 / b^2 * (1/n + (x* - mean_x)^2 / Sxx): the fitted line's error at x*,
-    # carried through the slope to the time axis.
-    spread = t95(n - 2) * s / slope * math.sqrt(1 / n + (x_due - mean_x) ** 2 / sxx)
-    if x_due - xs[-1] > HORIZON_DAYS:
+                          "can be projected.", target, rate_per_day=rate, sample=n)
+    steps = [(xs[i] - xs[i - 1], ys[i] - ys[i - 1]) for i in range(1, n) if xs[i] > xs[i - 1]]
+    # Each step's use differs from rate * its length with a variance of sigma2 * its length.
+    sigma2 = sum((dy - rate * dx) ** 2 / dx for dx, dy in steps) / max(len(steps) - 1, 1)
+    ahead = (target - ys[-1]) / rate  # days from the last reading
+    if ahead > HORIZON_DAYS:
         return Projection("not_rising", f"Not within {HORIZON_DAYS // 365} years at "
-                          f"{slope:.3g} a day.", target, rate_per_day=slope, sample=n)
+                          f"{rate:.3g} a day.", target, rate_per_day=rate, sample=n)
+    # Var(time to go) ~ (the rate's error carried to the time axis) + (the use still to come).
+    remaining = target - ys[-1]
+    variance = remaining ** 2 * sigma2 / (rate ** 4 * span) + sigma2 * ahead / rate ** 2
+    spread = t95(max(len(steps) - 1, 1)) * math.sqrt(variance)
+    x_due = span + ahead
     due = origin + timedelta(days=x_due)
-    earliest = origin + timedelta(days=max(x_due - spread, xs[-1]))
+    earliest = origin + timedelta(days=max(x_due - spread, span))
     # Past the horizon the fit does not bound it: the page says so instead of a date.
-    latest = (origin + timedelta(days=x_due + spread)
-              if x_due + spread - xs[-1] <= HORIZON_DAYS else None)
-    words = (f"About {due:%Y-%m-%d}, ± {spread:.1f} days (95%, from the fit of {n} readings, "
-             f"{slope:.3g} a day).")
-    return Projection("projected", words, target, due, earliest, latest, slope, n, spread)
+    latest = origin + timedelta(days=x_due + spread) if ahead + spread <= HORIZON_DAYS else None
+    words = (f"About {due:%Y-%m-%d}, ± {spread:.1f} days (95%, from {n} readings over "
+             f"{span:.0f} days at {rate:.3g} a day).")
+    return Projection("projected", words, target, due, earliest, latest, rate, n, spread)

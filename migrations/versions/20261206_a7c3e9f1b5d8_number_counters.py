@@ -3,13 +3,13 @@ one row's update rather than a scan of every number that year. No rows are added
 first number of a prefix and year seeds its counter from the highest number already stored.
 
 Revision ID: a7c3e9f1b5d8
-Revises: f8b2d4a6c1e3
+Revises: a4c6e8b0d2f4
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c3e9f1b5d8"
-down_revision = "f8b2d4a6c1e3"
+down_revision = "a4c6e8b0d2f4"
 branch_labels = None
 depends_on = None
 

@@ -124,3 +124,27 @@ def test_a_warranty_usage_limit_reads_the_named_meter(app):
         assert result["status"] == "stored", result
         db.session.commit()
         assert coverage.standing(asset, today).standing == standing
+
+
+def test_an_estimate_on_an_order_is_weighed_on_its_page(app, login):
+    laptop()
+    desk = login(Role.MANAGER)
+    form = {"kind": "corrective", "title": "Screen cracked", "priority": "", "estimate": "950"}
+    reply = desk.post("/admin/work-orders/new?asset=D1", data=form)
+    assert reply.status_code == 302, reply.get_data(as_text=True)
+    page = desk.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "Repair or replace, at this estimate of 950.00" in page
+    assert "replace</span>" in page and "this estimate 950.00" in page
+    assert "Retire and request a replacement" in page  # straight into retiring it
+    order = desk.get("/api/v1/work-orders?asset=D1").json["items"][0]
+    assert order["estimate"] == "950.00"
+
+    # A revised quote replaces the last, and a small one is a repair.
+    reply = desk.post(f"/admin/work-orders/{order['number']}/update", data={"estimate": "80"})
+    page = desk.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "at this estimate of 80.00" in page and "repair</span>" in page
+    reply = desk.post(f"/admin/work-orders/{order['number']}/update", data={"estimate": "-5"})
+    page = desk.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "Not done: estimate" in page and "at this estimate of 80.00" in page
+    assert desk.get("/api/v1/assets/D1/decision?estimate=950").json["recommendation"] == \
+        "replace"

@@ -10,7 +10,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from app.lifecycle.models import Event
 from app.maintenance.models import WorkOrder
-from tests.factories import make_asset, make_token, make_user
+from tests.factories import make_asset, make_location, make_token, make_user
 
 YEAR = datetime.now(UTC).year
 
@@ -49,6 +49,9 @@ def test_opening_an_order_answers_with_its_number_and_status(api):
     assert (order["priority"], order["assignee"], order["out_of_service"]) == (
         "urgent", "tech@example.org", True)  # urgent: the asset is critical
     assert [c["item"] for c in order["checklist"]] == ["Fans spin", "Filters clean"]
+    assert order["estimate"] is None
+    quoted = api("POST", "/api/v1/work-orders", json=body(estimate="120.5")).json
+    assert quoted["estimate"] == "120.50"
     assert api("GET", "/api/v1/assets/A1").json["status"] == "in_repair"
 
 
@@ -73,6 +76,8 @@ BAD = [
     (body(id="123"), 422, "id"),
     ({"asset": "A1", "kind": "corrective"}, 422, "title"),
     (body(colour="red"), 422, "colour"),
+    (body(estimate=-1), 422, "estimate"),
+    (body(estimate="a lot"), 422, "estimate"),
 ]
 
 
@@ -102,6 +107,35 @@ def test_filters_narrow_the_list(api):
     assert numbers("status=open") == set(ids.values()) and numbers("status=done") == set()
     reply = api("GET", "/api/v1/work-orders?status=finished")
     assert reply.status_code == 422 and "status" in reply.json["error"]["message"]
+
+
+def test_the_work_due_at_a_place_is_listed_for_its_technicians(app, api):
+    site = make_location("SITE-N", kind="site")
+    room = make_location("ROOM-N1", parent=site)
+    make_asset(tag="A3", location="ROOM-N1"), make_asset(tag="A4", location="SITE-N")
+    soon, later = date.today() + timedelta(days=3), date.today() + timedelta(days=30)
+    due = {"soon": api("POST", "/api/v1/work-orders", json=body(asset="A3", due=soon.isoformat())),
+           "later": api("POST", "/api/v1/work-orders", json=body(asset="A4",
+                                                                 due=later.isoformat())),
+           "elsewhere": api("POST", "/api/v1/work-orders", json=body(due=soon.isoformat()))}
+    number = {name: reply.json["number"] for name, reply in due.items()}
+    db.session.get(WorkOrder, due["soon"].json["id"]).status = "cancelled"
+    db.session.commit()
+
+    def numbers(query):
+        reply = api("GET", f"/api/v1/work-orders?{query}")
+        assert reply.status_code == 200, reply.json
+        return {o["number"] for o in reply.json["items"]}
+
+    assert room.path.startswith(site.path)
+    assert numbers("place=SITE-N") == {number["soon"], number["later"]}  # rooms under it too
+    assert numbers("place=ROOM-N1") == {number["soon"]}
+    assert numbers(f"place=SITE-N&due_by={soon + timedelta(days=11)}") == {number["soon"]}
+    assert numbers("place=SITE-N&active=1") == {number["later"]}
+    for query, word in (("place=NOWHERE", "NOWHERE"), ("due_by=soon", "due_by"),
+                        ("active=yes", "active")):
+        reply = api("GET", f"/api/v1/work-orders?{query}")
+        assert reply.status_code == 422 and word in reply.json["error"]["message"], query
 
 
 def test_the_list_is_paged(api):

@@ -28,6 +28,11 @@ OWN_WORDS = {
     "method": "fetch()'s own option (the offline page asks with HEAD), not a wipe's method",
     "title": "a work order's title on the My work list (pages/work.js, from the work-order API)",
     "priority": "the same order's priority",
+    # My work draws its own forms for working an order (the work-order events are not on the
+    # card): the parts used, what was done and the other cost of a completion.
+    "parts": "a work order's parts on My work (pages/work.js, offline/workorders.js)",
+    "work_done": "the completion form on My work",
+    "cost": "the same form's other cost, and a part line's cost",
 }
 # The kinds of field the form knows how to draw; "minutes" is also a field's name.
 KINDS = {"place", "person", "text", "textarea", "money", "number", "minutes", "check", "list",
@@ -38,6 +43,8 @@ PHONE_MADE = {
     "stocktake_scan": "the stock-take screen",
     "request": "the replacement request retiring may queue (the one phone-side extra)",
     "retire": "the form's key for that extra",
+    "work_order_open": "My work's follow-up order, an order opened here shown before it "
+                       "syncs, and the fault form's 'I will work on it' extra",
 }
 
 

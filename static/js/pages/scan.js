@@ -143,6 +143,10 @@ async function saveAction() {
   if (refused) return formError(refused);
   $("action").close();
   const { label } = type;
+  if (action === "work_order_open") { // its id made here, so it can be worked before it syncs
+    data.work_order = crypto.randomUUID();
+    if (extras.mine) data.assignee = (await meta.get("user"))?.email;
+  }
   // The expected effect first: a quick sync then replaces it with the server's, not after.
   await catalog.applyLocally(asset.tag, action, data);
   const queued = await outbox.enqueue({ type: action, asset: asset.tag, data, baseVersion: asset.version, photos, signatures });

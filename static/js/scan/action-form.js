@@ -8,11 +8,12 @@ import { choiceAllowed, pyRepr } from "./rules.js";
 
 const $ = (id) => document.getElementById(id);
 
-// The one field no server describes: retiring can also queue a purchase request for a
-// replacement, which pages/scan.js sends as a `request` event of its own. It is the phone's
-// feature, not part of the retire event's data, so its answer is kept apart from `data`.
+// The fields no server describes, the phone's own features, so their answers are kept apart
+// from `data` (pages/scan.js acts on them): retiring can also queue a purchase request for a
+// replacement, a `request` event of its own; a fault reported can go on my own work list.
 const PHONE_EXTRAS = {
   retire: { request_replacement: { kind: "check", required: false, label: "Also request a replacement" } },
+  work_order_open: { mine: { kind: "check", required: false, label: "I will work on it (it goes on My work)" } },
 };
 
 // How each kind's text becomes the value sent; other kinds send the trimmed text.
