@@ -7,6 +7,7 @@ from app.lifecycle.models import ChainHead, Conflict, Event  # noqa: F401
 from app.maintenance.models import WorkOrder, WorkOrderItem, WorkOrderPart  # noqa: F401
 from app.maintenance.schedules import Schedule, ScheduleOccurrence  # noqa: F401
 from app.meters.models import Meter, Reading  # noqa: F401
+from app.numbering import NumberCounter  # noqa: F401
 from app.org.models import Department, Location, Person  # noqa: F401
 from app.stocktakes.models import (  # noqa: F401
     Stocktake,

@@ -9,13 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask import current_app
 
 from app.assets.models import Asset
-from app.extensions import db
-from app.lifecycle.models import Event
-from app.maintenance.models import WorkOrder, WorkOrderPart, WorkOrderStatus
+from app.maintenance import costs
 from app.warranty import coverage
 
 CENT = Decimal("0.01")
@@ -75,31 +72,13 @@ class Decision:
                 "inputs": self.inputs.as_json()}
 
 
-def spending(asset: Asset) -> list[tuple[datetime, Decimal]]:
-    """(when, cost) of each maintenance cost on the asset: its completed work orders (parts
-    and other costs, when closed) and the repairs older phones log with a cost."""
-    parts = (sa.select(sa.func.coalesce(sa.func.sum(WorkOrderPart.cost), 0))
-             .where(WorkOrderPart.work_order_id == WorkOrder.id).scalar_subquery())
-    orders = db.session.execute(
-        sa.select(WorkOrder.closed_at, sa.func.coalesce(WorkOrder.cost, 0) + parts).where(
-            WorkOrder.asset_id == asset.id, WorkOrder.status == WorkOrderStatus.DONE)
-        .limit(10_000))
-    repairs = db.session.execute(
-        sa.select(Event.occurred_at, Event.data).where(
-            Event.asset_id == asset.id, Event.outcome == "applied", Event.type == "repair")
-        .order_by(Event.seq).limit(10_000))
-    return [(when, Decimal(str(cost)).quantize(CENT)) for when, cost in orders] + [
-        (when, Decimal(str(data["cost"]))) for when, data in repairs
-        if data.get("cost") not in (None, "")]
-
-
 def months_between(start: date, end: date) -> int:
     return max(0, (end.year - start.year) * 12 + end.month - start.month
                - (end.day < start.day))
 
 
 def inputs(asset: Asset, today: date, estimate: Decimal = Decimal(0)) -> Inputs:
-    spent = spending(asset)
+    spent = costs.entries([asset.id])
     year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time())
     model = asset.model
     life = model.useful_life_months if model else None
@@ -111,8 +90,8 @@ def inputs(asset: Asset, today: date, estimate: Decimal = Decimal(0)) -> Inputs:
     replacement, source = (model.replacement_cost, "model") if model and \
         model.replacement_cost is not None else (asset.purchase_cost, "purchase cost")
     return Inputs(estimate=estimate,
-                  repairs_12_months=sum((c for when, c in spent if when >= year_ago), Decimal(0)),
-                  maintenance_total=sum((c for _, c in spent), Decimal(0)),
+                  repairs_12_months=sum((c.total for c in spent if c.when >= year_ago), Decimal(0)),
+                  maintenance_total=sum((c.total for c in spent), Decimal(0)),
                   purchase_cost=asset.purchase_cost, replacement_cost=replacement,
                   replacement_from=source if replacement is not None else None,
                   book_value=book, age_months=age, useful_life_months=life,

@@ -11,8 +11,8 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.lifecycle.models import Event
 from app.lifecycle.states import PLANNED
-from app.maintenance import reliability
-from app.maintenance.models import WorkOrder, WorkOrderKind, WorkOrderPart, WorkOrderStatus
+from app.maintenance import costs, reliability
+from app.maintenance.models import WorkOrder, WorkOrderKind, WorkOrderStatus
 from app.maintenance.reliability import Due, InService, Stop
 
 MAX_ASSETS = 50_000  # one report's scope; a model with more is refused, not read whole
@@ -65,19 +65,14 @@ def _repair_stops(asset_ids: list[int], until: datetime) -> list[Stop]:
     return stops
 
 
-def _cost(asset_ids: list[int], start: datetime, end: datetime) -> Decimal:
-    done = sa.and_(WorkOrder.asset_id.in_(asset_ids), WorkOrder.status == WorkOrderStatus.DONE,
-                   WorkOrder.closed_at >= start, WorkOrder.closed_at < end)
-    parts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(WorkOrderPart.cost), 0))
-                              .join(WorkOrder).where(done))
-    other = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(WorkOrder.cost), 0))
-                              .where(done))
-    repairs = sum((Decimal(str(data["cost"])) for (data,) in db.session.execute(
-        sa.select(Event.data).where(Event.asset_id.in_(asset_ids), Event.type == "repair",
-                                    Event.outcome == "applied", Event.occurred_at >= start,
-                                    Event.occurred_at < end))
-        if data.get("cost") not in (None, "")), Decimal(0))
-    return (Decimal(parts) + Decimal(other) + repairs).quantize(Decimal("0.01"))
+def _spent(asset_ids: list[int], start: datetime, end: datetime) -> Decimal:
+    found = costs.entries(asset_ids, start, end)
+    # A read is bounded: a period with more costs than one read takes is refused, not
+    # summed short.
+    if any(sum(c.kind == kind for c in found) >= costs.LIMIT for kind in ("order", "repair")):
+        raise ValidationFailed("The period has too many maintenance costs for one report; "
+                               "choose fewer days.", {"limit": costs.LIMIT})
+    return sum((c.total for c in found), Decimal("0.00"))
 
 
 def report(assets: sa.Select, start: datetime, end: datetime) -> reliability.Report:
@@ -102,7 +97,7 @@ def report(assets: sa.Select, start: datetime, end: datetime) -> reliability.Rep
                 and start.date() <= o.due < end.date()]
         stops += _repair_stops(chunk, end)
     result = reliability.report(service, stops, due, start, end)
-    spent = sum((_cost(chunk, start, end) for chunk in chunks), Decimal("0.00"))
+    spent = sum((_spent(chunk, start, end) for chunk in chunks), Decimal("0.00"))
     result.figures["maintenance_cost"] = reliability.Figure(
         float(spent), "parts and other costs of orders completed in the period, and the "
         "costs of repairs logged in it", {"assets": len(ids)}, len(ids))

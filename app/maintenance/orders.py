@@ -1,10 +1,9 @@
 """The work-order document's rules: finding an order, moving its status by STEPS, what its
-asset returns to when it closes, and the lists and costs pages show. Changes come from the
-event handlers (events.py), inside the pipeline; the caller commits."""
+asset returns to when it closes, and the lists pages show (what orders cost: costs.py).
+Changes come from the event handlers (events.py), inside the pipeline; the caller commits."""
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -23,7 +22,6 @@ from app.maintenance.models import (
     TRANSITIONS,
     WorkOrder,
     WorkOrderKind,
-    WorkOrderPart,
     WorkOrderStatus,
 )
 from app.numbering import next_number
@@ -189,19 +187,6 @@ def open_counts(asset_ids: list[int]) -> dict[int, int]:
         sa.select(WorkOrder.asset_id, sa.func.count()).where(
             WorkOrder.asset_id.in_(asset_ids), WorkOrder.status.not_in(CLOSED))
         .group_by(WorkOrder.asset_id)).all())
-
-
-def maintenance_cost(asset: Asset) -> dict:
-    """What the asset's completed orders cost: their parts and their other costs."""
-    done = sa.and_(WorkOrder.asset_id == asset.id, WorkOrder.status == WorkOrderStatus.DONE)
-    parts = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(WorkOrderPart.cost), 0))
-                              .join(WorkOrder).where(done))
-    other, count = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(WorkOrder.cost), 0), sa.func.count())
-        .where(done)).one()
-    parts, other = Decimal(parts).quantize(Decimal("0.01")), Decimal(other).quantize(
-        Decimal("0.01"))
-    return {"orders": count, "parts": parts, "other": other, "total": parts + other}
 
 
 def events_of(order: WorkOrder) -> list:

@@ -15,7 +15,7 @@ from app.auth.roles import Permission
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import form_status, show_error
-from app.maintenance import orders
+from app.maintenance import costs, orders
 from app.maintenance.forms import ActionForm, OpenForm
 from app.maintenance.models import (
     CheckResult,
@@ -191,4 +191,4 @@ def follow_up(order, position):
 def _for_asset_pages():
     # The asset's page lists its open orders and what maintenance has cost, without the
     # register importing this domain.
-    return {"open_work_orders": orders.open_orders, "maintenance_cost": orders.maintenance_cost}
+    return {"open_work_orders": orders.open_orders, "maintenance_cost": costs.of_asset}

@@ -2,14 +2,14 @@
 an event may name a document instead of an asset.
 
 Revision ID: b5d7f9a1c3e5
-Revises: a4c6e8b0d2f4
+Revises: a7c3e9f1b5d8
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "b5d7f9a1c3e5"
-down_revision = "a4c6e8b0d2f4"
+down_revision = "a7c3e9f1b5d8"
 branch_labels = None
 depends_on = None
 

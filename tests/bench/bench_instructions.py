@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 from tests.bench import bench_sync
+from tests.bench.databases import make_app
 
 ASSETS = 300
 
@@ -18,7 +19,7 @@ ASSETS = 300
 def main(batches: int) -> int:
     bench_sync.ASSETS = ASSETS
     folder = tempfile.mkdtemp(prefix="tagtrail-bench-instructions-")
-    app = bench_sync.make_app(f"sqlite:///{folder}/bench.db", folder)
+    app = make_app(f"sqlite:///{folder}/bench.db", folder)
     maker, tokens = bench_sync.seed(app, 1)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {tokens[0]}"}

@@ -11,11 +11,10 @@ readings/s on SQLite), then the page of an asset whose counter has 10,000 readin
 and paged (target under 100 ms)."""
 import argparse
 import gc
-import os
 import statistics
-import tempfile
 import time
 from datetime import timedelta
+from functools import partial
 
 from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
@@ -28,7 +27,7 @@ from app.lifecycle import audit
 from app.meters import service as meters
 from app.org import service as org
 from app.timeutil import isoformat, utcnow
-from tests.bench.bench_sync import DEFAULT_PG, make_app, postgres_database
+from tests.bench.databases import make_app, on_each, print_figures
 
 READINGS_TARGET = 5_000  # readings/s on SQLite
 PAGE_TARGET_MS = 100
@@ -41,17 +40,9 @@ def main(quick: bool = False) -> int:
     total = 20_000 if quick else 100_000
     figures = []
     try:
-        with tempfile.TemporaryDirectory(prefix="tagtrail-bench-meters-") as folder:
-            figures += run("sqlite", f"sqlite:///{folder}/bench.db", folder, total)
-        server = os.environ.get("TEST_DATABASE_URL")
-        with postgres_database(server or DEFAULT_PG, required=bool(server)) as url:
-            if url:
-                with tempfile.TemporaryDirectory(prefix="tagtrail-bench-meters-") as folder:
-                    figures += run("postgresql", url, folder, total)
+        on_each("tagtrail-bench-meters-", partial(run, total=total), figures)
     finally:
-        print("\nbackend      what                                        figure")
-        for backend, what, figure in figures:
-            print(f"{backend:<12} {what:<43} {figure}")
+        print_figures(figures)
     return 0
 
 

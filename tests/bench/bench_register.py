@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
 
-from app import create_app
 from app.auth.access import requires
 from app.auth.models import ApiToken, User
 from app.auth.roles import Permission, Role
 from app.extensions import db
+from tests.bench.databases import make_app
 from tests.database import test_database
 
 SIZES = (100_000, 1_000_000)
@@ -115,8 +115,7 @@ def _database(backend: str):
 
 
 def run(backend: str, url: str, folder: str, n: int, explain: bool) -> list[tuple]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                      "SECRET_KEY": "bench"})
+    app = make_app(url, folder)
     app.test_client_class = FlaskLoginClient
     app.add_url_rule("/bench/bare", "bench_bare", _bare)
     app.add_url_rule("/api/v1/bench/bare", "bench_bare_api", requires(Permission.VIEW)(_bare))

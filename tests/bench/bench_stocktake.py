@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
 
-from app import create_app
 from app.assets import not_seen as unseen
 from app.auth.models import ApiToken, User
 from app.auth.roles import Role
@@ -23,6 +22,7 @@ from app.org.models import Location
 from app.stocktakes import progress, reconciliation, reports, service
 from app.timeutil import utcnow
 from tests.bench.bench_register import _database, generate
+from tests.bench.databases import make_app
 
 # The generated register spreads assets over two sites; about 41.5% of them are on hand at
 # site S1, so this many make a site of about 50,000 expected assets.
@@ -53,8 +53,7 @@ def timed(label: str, work, unit: str = ""):
 
 
 def run(backend: str, url: str, folder: str, n: int) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                      "SECRET_KEY": "bench"})
+    app = make_app(url, folder)
     app.test_client_class = FlaskLoginClient
     from app.stocktakes import api, views  # until create_app registers them
     if "stocktakes" not in app.blueprints:

@@ -14,30 +14,25 @@ import argparse
 import cProfile
 import gc
 import io
-import os
 import pstats
 import statistics
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from app import create_app
 from app.assets import service as assets
 from app.auth.models import ApiToken, User
 from app.auth.roles import Role
-from app.config import database_url
 from app.extensions import db
 from app.lifecycle import audit
 from app.lifecycle.models import Event
 from app.org import service as org
+from tests.bench.databases import make_app, on_each
 from tests.bench.syncload import EventMaker, InFlight, Server, post_sync
 
 TARGET = 2_000  # events/s on SQLite in batches of 500 (the issue)
@@ -46,58 +41,24 @@ ASSETS = 2_000
 LOCATIONS, PEOPLE = 12, 25
 LOAD_DEVICES, LOAD_EACH, LOAD_WORKERS = 20, 500, 4
 LOAD_TIMEOUT = 300  # gunicorn --timeout for the load test, seconds
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def main(quick: bool = False, profile: bool = True) -> int:
     n_events = 2_000 if quick else 10_000  # per measurement
+
+    def measure(backend: str, url: str, folder: str) -> list[tuple]:
+        figures, maker, token = run(backend, url, folder, n_events,
+                                    load=backend == "postgresql")
+        if profile and backend == "sqlite" and _rate(figures, "sqlite", "in-process") < TARGET:
+            profile_batch(url, folder, maker, token)
+        return figures
+
     figures: list[tuple] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="tagtrail-bench-sync-") as folder:
-            url = f"sqlite:///{folder}/bench.db"
-            measured, maker, token = run("sqlite", url, folder, n_events, load=False)
-            figures += measured
-            if profile and _rate(figures, "sqlite", "in-process") < TARGET:
-                profile_batch(url, folder, maker, token)
-        server = os.environ.get("TEST_DATABASE_URL")
-        with postgres_database(server or DEFAULT_PG, required=bool(server)) as url:
-            if url:
-                with tempfile.TemporaryDirectory(prefix="tagtrail-bench-sync-") as folder:
-                    figures += run("postgresql", url, folder, n_events, load=True)[0]
+        on_each("tagtrail-bench-sync-", measure, figures)
     finally:  # what was measured before a failure is still worth seeing
         print_table(figures)
     return 0
-
-
-@contextmanager
-def postgres_database(server: str, required: bool):
-    """A PostgreSQL database of our own on `server`, dropped afterwards; None (and a note)
-    when the default server is not there."""
-    server_url = sa.make_url(database_url(server))
-    name = f"tagtrail_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        if required:
-            raise
-        print(f"\nPostgreSQL skipped: TEST_DATABASE_URL is not set and {server} is not "
-              f"reachable ({str(exc.orig).strip().splitlines()[0]}).", flush=True)
-        yield None
-        return
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-def make_app(url: str, folder: str):
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                       "SECRET_KEY": "bench"})
 
 
 def seed(app, n_devices: int) -> tuple[EventMaker, list[str]]:

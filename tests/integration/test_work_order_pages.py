@@ -79,7 +79,7 @@ def test_an_order_is_worked_from_its_page(desk):
     assert (order.status, order.failure, order.downtime_minutes) == ("done", True, 30)
     assert "12.50" in page and "Replaced the fan" in page
     asset_page = desk.get("/admin/assets/A1").get_data(as_text=True)
-    assert "work orders cost 12.50 over 1 completed order" in asset_page
+    assert "maintenance cost 12.50: 1 completed order (parts 12.50, other 0.00)" in asset_page
 
 
 def test_a_refused_step_is_shown_and_changes_nothing(desk):
