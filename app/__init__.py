@@ -58,6 +58,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.openapi import bp as openapi
     from app.org import api as org_api
     from app.org import views as org
+    from app.procurement import api as procurement_api
+    from app.procurement import views as procurement
     from app.pwa import views as pwa
     from app.scanning import api as scanning_api
     from app.scanning import views as scanning
@@ -74,8 +76,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
                       maintenance.bp, maintenance_api.bp, sync_api.bp, openapi, warranty.bp,
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
-                      reliability.pages, schedules.api, schedules.pages, dashboard, trail,
-                      health):
+                      reliability.pages, schedules.api, schedules.pages, procurement.bp,
+                      procurement_api.bp, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

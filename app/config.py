@@ -1,6 +1,7 @@
 """Configuration: safe development defaults, overridden by the environment, then by tests."""
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,8 @@ def from_environment() -> dict:
         "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")
                           if h.strip()] or None,
         "REMEMBER_COOKIE_SECURE": env == "production",
+        **({"APPROVAL_FINANCE_ABOVE": Decimal(os.environ["APPROVAL_FINANCE_ABOVE"])}
+           if os.environ.get("APPROVAL_FINANCE_ABOVE") else {}),
     }
 
 
@@ -80,3 +83,4 @@ class Config:
     NOT_SEEN_DAYS = 180  # an asset no one has seen for this long is listed as not seen
     COUNT_LIMIT = 1_000  # list pages count matches up to this, then say "1,000+"
     WITNESS_REQUIRED = True  # a wipe without a witness is refused
+    APPROVAL_FINANCE_ABOVE = 5_000  # a request costing more in all needs finance's approval

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.org import service as org
 from app.org.models import Department, Location, LocationKind, Person
+from app.procurement import requests
 from app.timeutil import isoformat, utcnow
 
 SEED = 20240501
@@ -87,6 +88,7 @@ def seed_demo(only_if_empty: bool) -> list[str]:
     _meters(rng)
     _claim()
     _schedules()
+    _requests()
     db.session.commit()
     return lines
 
@@ -245,6 +247,22 @@ def _work_orders(rng) -> None:
                                           device="demo"), actor=actor)
             if outcome.status != "applied":
                 raise RuntimeError(f"demo seed: {kind_} on {tag}: {outcome.reason}")
+
+
+def _requests() -> None:
+    """Purchase requests: one approved, one waiting for finance, one just raised."""
+    tech, manager = (_one(User, email=f"{short}@{DOMAIN}") for short in ("tech", "manager"))
+    raised = [requests.submit(data, actor=tech)[0] for data in (
+        {"title": "Monitors for the new desks", "justification": "Four desks in room B-2",
+         "model": "P2423D monitor", "quantity": 4, "department": "IT"},
+        {"title": "A second server for the backups", "model": "PowerEdge R650", "quantity": 1,
+         "justification": "The backup window no longer fits in the night",
+         "department": "IT", "needed_by": (utcnow() + timedelta(days=60)).date().isoformat()},
+        {"title": "Van for the riverside site", "justification": "Deliveries between sites",
+         "model": "Transit Custom", "quantity": 1, "buy_or_lease": "lease"})]
+    requests.decide(raised[0], approve=True, comment="In this year's budget", actor=manager)
+    # Over APPROVAL_FINANCE_ABOVE: it waits for the finance login's approval.
+    requests.decide(raised[1], approve=True, comment="Agreed; over the limit", actor=manager)
 
 
 def _claim() -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.auth.models import User
 from app.errors import DomainError, Duplicate, InvalidTransition
@@ -69,4 +70,4 @@ def record(type_: str, document: str, data: dict, *, actor: User, id: str | None
 def steps(document: str) -> list[Event]:
     """The audit trail's steps of `document`, oldest first."""
     return db.session.scalars(sa.select(Event).where(Event.document == document)
-                              .order_by(Event.seq)).all()
+                              .options(so.joinedload(Event.actor)).order_by(Event.seq)).all()

@@ -1,5 +1,6 @@
 """Every domain's event types, registered with the pipeline once; defines nothing. Like
 app/models.py for the models: a new domain adds its line here."""
+from app import documents
 from app.assets.events import TYPES as REGISTER
 from app.certificates.events import TYPES as END_OF_LIFE
 from app.lifecycle.conflicts import TYPES as CONFLICTS
@@ -7,6 +8,7 @@ from app.lifecycle.types import register
 from app.maintenance.events import TYPES as MAINTENANCE
 from app.meters.events import TYPES as METERS
 from app.movements.events import TYPES as MOVEMENTS
+from app.procurement.requests import STEPS as REQUEST_STEPS
 from app.repairs.events import TYPES as REPAIRS
 from app.stocktakes.events import TYPES as STOCKTAKES
 from app.warranty.claims import TYPES as CLAIMS
@@ -14,3 +16,5 @@ from app.warranty.events import TYPES as WARRANTY
 
 register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *CLAIMS, *END_OF_LIFE, *STOCKTAKES,
          *MAINTENANCE, *METERS, *CONFLICTS)
+# The steps documents without an asset record in the audit trail (app/documents.py).
+documents.STEP_TYPES.update(REQUEST_STEPS)

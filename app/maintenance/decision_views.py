@@ -1,6 +1,5 @@
 """Repair or replace, asked of one asset: GET /api/v1/assets/<tag>/decision for other systems,
 and the asset page's "retire and request a replacement" when the answer is replace."""
-import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -14,6 +13,7 @@ from app.dbtypes import MAX_MONEY
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.maintenance import decision
+from app.procurement import requests
 from app.timeutil import utcnow
 from app.warranty.coverage import IN_USE
 
@@ -55,19 +55,14 @@ def replace(tag):
         return redirect(url_for("assets.detail", tag=asset.tag))
     try:
         service.record(asset.tag, "retire", {"reason": reason}, actor=current_user)
-        new = service.record(f"REQ-{secrets.token_hex(5).upper()}", "request", {
-            "name": f"Replacement for {asset.tag} ({asset.name})"[:200],
-            **({"model": asset.model.name} if asset.model else {}),
-            **({"location": asset.location.code} if asset.location else {}),
-            "notes": f"Requested when {asset.tag} was retired: {reason}"[:10_000]},
-            actor=current_user).asset
+        new, _ = requests.submit(requests.replacement(asset, reason), actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(f"Not done: {exc.message}")
         return redirect(url_for("assets.detail", tag=asset.tag))
     db.session.commit()
-    flash(f"{asset.tag} retired; replacement requested as {new.tag}.")
-    return redirect(url_for("assets.detail", tag=new.tag))
+    flash(f"{asset.tag} retired; replacement requested as {new.number}.")
+    return redirect(url_for("procurement.detail", request_number=new.number))
 
 
 @pages.app_context_processor

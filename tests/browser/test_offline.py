@@ -9,6 +9,7 @@ from app.auth.roles import Role
 from app.extensions import db
 from app.files import store
 from app.lifecycle.models import Event
+from app.procurement.models import PurchaseRequest
 from tests.browser import fakecam
 from tests.browser.conftest import ready, record
 from tests.factories import make_asset, make_location, make_person, make_user
@@ -159,6 +160,7 @@ def test_retiring_can_request_a_replacement_in_the_same_step(app, page, sign_in)
     expect(page.locator("#message")).to_have_text("Retire saved.")
     expect(page.locator("#waiting")).to_have_text("Nothing waiting", timeout=10_000)
     db.session.expire_all()
-    request = db.session.scalar(sa.select(Asset).where(Asset.tag.startswith("REQ-")))
-    assert request.status == "requested" and request.location.code == "HQ"
-    assert request.name == "Replacement for AST-000555 (Label printer)"
+    request = db.session.scalar(sa.select(PurchaseRequest))  # a request, not an asset row
+    assert (request.status, request.replaces, request.quantity) == ("submitted", "AST-000555", 1)
+    assert request.title == "Replacement for AST-000555 (Label printer)"
+    assert "print head worn out" in request.justification

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance import decision
+from app.procurement.models import PurchaseRequest
 from app.timeutil import utcnow
 from tests.factories import make_asset, make_model, make_user
 
@@ -71,9 +72,10 @@ def test_replace_retires_and_requests_in_one_step(app, login):
     assert reply.status_code == 302
     db.session.expire_all()
     assert str(db.session.get(Asset, asset.id).status) == "retired"
-    new = db.session.scalar(db.select(Asset).where(Asset.tag.like("REQ-%")))
-    assert str(new.status) == "requested" and new.model.name == "Latitude"
-    assert reply.headers["Location"].endswith(f"/admin/assets/{new.tag}")
+    new = db.session.scalar(db.select(PurchaseRequest))  # a request, not an asset row
+    assert (new.status, new.model.name, new.replaces) == ("submitted", "Latitude", "D1")
+    assert new.estimated_unit_cost == Decimal("1000")  # the model's price today
+    assert reply.headers["Location"].endswith(f"/admin/requests/{new.number}")
     retire = db.session.scalar(db.select(Event).where(Event.type == "retire"))
     assert retire.data["reason"] == "Costs too much to keep"
 

@@ -21,6 +21,7 @@ from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance.models import WorkOrder
 from app.meters import service as meters
 from app.org.models import Department
+from app.procurement import requests
 from app.stocktakes import service as stocktakes
 from tests.factories import make_asset, make_location, make_model, make_person, make_user
 
@@ -68,6 +69,9 @@ def world(app):
         "assignee": "tech@example.org"}, actor=admin)
     NAMES["order"] = db.session.get(WorkOrder, ORDER).number
     meters.create_meter(asset, name="hours", kind="counter", unit="h")
+    NAMES["request_number"] = requests.submit(
+        {"title": "T", "justification": "J", "model": "Model One", "quantity": 1},
+        actor=admin)[0].number
     db.session.commit()
     return app.test_client(user=admin)
 
@@ -196,6 +200,10 @@ BODIES = {
     "schedules_api.create": {"asset": "A1", "title": "Service", "every_days": 7},
     "meters_api.store_readings": {"readings": [{"asset": "A1", "meter": "hours", "value": 1,
                                                 "at": "2026-01-01T00:00:00Z"}]},
+    "procurement_api.create": {"title": "T", "justification": "J", "model": "Model One",
+                               "quantity": 1},
+    "procurement_api.approve": {"comment": "ok"},
+    "procurement_api.reject": {"comment": "no"},
 }
 
 

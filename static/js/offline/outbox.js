@@ -60,17 +60,23 @@ export async function enqueue({ type, asset, data = {}, baseVersion = null, phot
   return event;
 }
 
-/** Queue a code scanned in a stock-take that names no asset, for the stock-take's report; it
- *  goes to POST /api/v1/stocktakes/<id>/unknown under its own id, so a retry is kept once. */
-export async function enqueueUnknown({ stocktake, code, location = "" }) {
-  const entry = { id: crypto.randomUUID(), kind: "unknown", type: "stocktake_unknown",
-    asset: code, stocktake, data: { code, ...(location && { location }) },
-    occurred_at: new Date().toISOString(), state: "pending", reason: "" };
+/** Queue a document's POST that is not an asset's event (a stock-take's unknown code, a
+ *  purchase request): `body` goes to `url` under the entry's own id, once the events before
+ *  it have synced, so a retry is kept once. `label` names it in the list of problems, `asset`
+ *  what it is about. */
+export async function enqueuePost({ url, body, type, label, asset = "", ...rest }) {
+  const entry = { id: crypto.randomUUID(), kind: "post", url, type, label, asset, data: body,
+    occurred_at: new Date().toISOString(), state: "pending", reason: "", ...rest };
   await outbox.put(entry);
   announce();
   flush();
   return entry;
 }
+
+/** A code scanned in a stock-take that names no asset, for the stock-take's report. */
+export const enqueueUnknown = ({ stocktake, code, location = "" }) => enqueuePost({
+  url: `/api/v1/stocktakes/${stocktake}/unknown`, type: "stocktake_unknown", label: "Unknown code",
+  asset: code, stocktake, body: { code, occurred_at: new Date().toISOString(), ...(location && { location }) } });
 
 export const list = async () => (await outbox.all()).sort((a, b) => a.occurred_at.localeCompare(b.occurred_at));
 export const status = () => state;
@@ -127,7 +133,7 @@ async function send() {
   announce({ syncing: waiting.length > 0, sent: 0, total: waiting.length, problem: "" });
   const refused = new Set(); // tags whose change the server did not apply
   try {
-    const events = waiting.filter((e) => e.kind !== "unknown");
+    const events = waiting.filter((e) => !POSTS.has(e.kind));
     await uploadPhotos(events, refused);
     for (let i = 0; i < events.length; i += BATCH) {
       const batch = events.slice(i, i + BATCH);
@@ -142,7 +148,7 @@ async function send() {
       }
       announce({ sent: Math.min(i + BATCH, events.length) });
     }
-    for (const entry of waiting.filter((e) => e.kind === "unknown")) await sendUnknown(entry);
+    for (const entry of waiting.filter((e) => POSTS.has(e.kind))) await sendPost(entry);
     if (waiting.length) await meta.set("lastSync", new Date().toISOString());
     announce({ syncing: false, problem: "" });
     await follow(refused);
@@ -170,11 +176,15 @@ async function settle(result) {
   changes.dispatchEvent(new CustomEvent("outcome", { detail: result }));
 }
 
-async function sendUnknown(entry) {
+// "unknown": a stock-take's unknown code queued before posts had a kind of their own.
+const POSTS = new Set(["post", "unknown"]);
+const legacy = (entry) => ({ url: `/api/v1/stocktakes/${entry.stocktake}/unknown`,
+  body: { occurred_at: entry.occurred_at, ...entry.data } });
+
+async function sendPost(entry) {
+  const { url, body } = entry.kind === "unknown" ? legacy(entry) : { url: entry.url, body: entry.data };
   try {
-    await withFreshToken(() => postJSON(`/api/v1/stocktakes/${entry.stocktake}/unknown`,
-      { id: entry.id, code: entry.data.code, occurred_at: entry.occurred_at,
-        ...(entry.data.location && { location: entry.data.location }) }));
+    await withFreshToken(() => postJSON(url, { id: entry.id, ...body }));
     await settle({ id: entry.id, status: "applied", reason: "" });
   } catch (err) {
     if (!(err instanceof ApiError) || err.status === 401 || err.status >= 500) throw err;

@@ -124,13 +124,14 @@ async function openAction(name, type) {
   openActionForm(name, type, current, { people: await catalog.people(), places: await catalog.locations() });
 }
 
-/** One tap in the retire step: a purchase request for a new one like it, for a manager. */
+/** One tap in the retire step: a purchase request for a new one like it, for a manager; its
+ *  estimate comes from the model on the server. */
 async function requestReplacement(asset, reason) {
-  const number = crypto.randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase();
-  await outbox.enqueue({ type: "request", asset: `REQ-${number}`, data: {
-    name: `Replacement for ${asset.tag} (${asset.name})`.slice(0, 200),
-    ...(asset.model && { model: asset.model }), ...(asset.location && { location: asset.location }),
-    notes: `Requested when ${asset.tag} was retired: ${reason}` } });
+  await outbox.enqueuePost({ url: "/api/v1/requests", type: "purchase_request", label: "Purchase request",
+    asset: asset.tag, body: {
+      title: `Replacement for ${asset.tag} (${asset.name})`.slice(0, 200), quantity: 1, replaces: asset.tag,
+      ...(asset.model ? { model: asset.model } : { specification: `Like ${asset.tag}, ${asset.name}`.slice(0, 10_000) }),
+      justification: `Requested when ${asset.tag} was retired: ${reason || "no reason given"}`.slice(0, 10_000) } });
 }
 
 async function saveAction() {

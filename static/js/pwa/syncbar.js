@@ -39,8 +39,8 @@ export async function render() {
   }
   const types = (await eventTypes()) ?? {}; // the server's words for each event type
   const answered = events.filter((e) => e.state !== "pending");
-  showProblems(answered.map((e) => problemItem(e, e.kind === "unknown" ? "Unknown code"
-    : types[e.type]?.label ?? e.type.replace(/_/g, " "))), answered);
+  showProblems(answered.map((e) => problemItem(e, e.label ?? (e.kind === "unknown" ? "Unknown code"
+    : types[e.type]?.label ?? e.type.replace(/_/g, " ")))), answered);
 }
 
 const SUMMARY = [["rejected", "refused"], ["conflict", "waiting for a manager"],

@@ -1,0 +1,1 @@
+"""Plan and procure: purchase requests with their business case and approvals."""
