@@ -196,6 +196,10 @@ BODIES = {
     "schedules_api.create": {"asset": "A1", "title": "Service", "every_days": 7},
     "meters_api.store_readings": {"readings": [{"asset": "A1", "meter": "hours", "value": 1,
                                                 "at": "2026-01-01T00:00:00Z"}]},
+    "finance_api.preview": {"cost": "1000.00", "salvage": "100.00", "method": "straight_line",
+                            "life_months": 36, "start": "2026-03-15",
+                            "convention": "full_month", "fiscal_year_start": 1,
+                            "period": "month"},
 }
 
 
