@@ -28,6 +28,7 @@ the month of acquisition, `units[i]` is the usage of the i-th period (month or f
 `units_period`) and a period's units accrue evenly over its months. Usage past `total_units`
 depreciates nothing more; at the end of the life whatever usage has not written off is.
 """
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -166,7 +167,7 @@ def _elapsed(profile: Profile, day: date) -> Fraction:
     if profile.convention == "actual_days" and profile.method != "units_of_production":
         days = (_months_later(profile.start, life) - profile.start).days
         return Fraction(life * min((day - profile.start).days + 1, days), days)
-    ended = _month(day) - _month(profile.start) + (day == _last_of(_month(day)))
+    ended = _month(day) - _month(profile.start) + (day.day == monthrange(day.year, day.month)[1])
     if ended == 0:  # the month of acquisition is not over yet
         return Fraction(0)
     return min(max(ended - _offset(profile), Fraction(0)), Fraction(life))
