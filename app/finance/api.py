@@ -24,11 +24,29 @@ def _money(what: str) -> fields.Decimal:
 
 
 
-def _period_units(value) -> None:
-    # A plain check, not validate.Range: the OpenAPI document takes a Range's bounds as
-    # Decimals, and inside a list nothing turns them into numbers (app/openapi.py).
-    if not 0 <= value <= MAX_UNITS:
-        raise ValidationError(f"Units used in a period are from 0 to {MAX_UNITS:,}.")
+class PeriodUnits(fields.List):
+    """A list of numbers whose item errors say which item: a plain List's reach the caller
+    as "units: is not valid" (app.api.load reads the first message of a field)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            if not isinstance(exc.messages, dict):
+                raise
+            i, problem = next(iter(exc.messages.items()))
+            raise ValidationError(f"units[{i}]: {problem[0]}") from None
+
+
+def _period_units(units: list) -> None:
+    # Not a validate.Range on each item: the OpenAPI document takes a Range's bounds inside a
+    # list as Decimals, which no JSON schema accepts.
+    if len(units) > MAX_LIFE_MONTHS:
+        raise ValidationError(f"units lists at most {MAX_LIFE_MONTHS} periods.")
+    for i, value in enumerate(units):
+        if not 0 <= value <= MAX_UNITS:
+            raise ValidationError(f"Units used in a period are from 0 to {MAX_UNITS:,}; "
+                                  f"units[{i}] is {value}.")
 
 
 class PreviewIn(Schema):
@@ -57,8 +75,7 @@ class PreviewIn(Schema):
                              "(December)."))
     period = fields.Str(required=True, validate=validate.OneOf(
         PERIODS, error="The period is 'month' or 'year'."))
-    units = fields.List(fields.Decimal(validate=_period_units), validate=validate.Length(
-        max=MAX_LIFE_MONTHS, error=f"units lists at most {MAX_LIFE_MONTHS} periods."))
+    units = PeriodUnits(fields.Decimal(), validate=_period_units)
     total_units = fields.Decimal(validate=validate.Range(
         min=0, min_inclusive=False, max=MAX_UNITS,
         error=f"total_units is more than 0 and at most {MAX_UNITS:,}."))
