@@ -22,8 +22,6 @@ def _money(what: str) -> fields.Decimal:
         min=0, max=MAX_MONEY, error=f"{what} is an amount from 0 to {MAX_MONEY:,}."))
 
 
-
-
 class PeriodUnits(fields.List):
     """A list of numbers whose item errors say which item: a plain List's reach the caller
     as "units: is not valid" (app.api.load reads the first message of a field)."""
@@ -35,7 +33,7 @@ class PeriodUnits(fields.List):
             if not isinstance(exc.messages, dict):
                 raise
             i, problem = next(iter(exc.messages.items()))
-            raise ValidationError(f"units[{i}]: {problem[0]}") from None
+            raise ValidationError(f"{attr}[{i}]: {problem[0]}") from None
 
 
 def _period_units(units: list) -> None:
