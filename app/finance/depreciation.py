@@ -116,8 +116,9 @@ def accumulated(profile: Profile, as_of: date) -> Decimal:
 
 
 def last_day(profile: Profile) -> date:
-    """The last day of the life: from the next day on the book value is the salvage."""
-    if profile.convention == "actual_days" and profile.method != "units_of_production":
+    """The last day of the life: from the next day on the book value is the salvage (under
+    `none`, still the cost)."""
+    if _by_days(profile):
         return _months_later(profile.start, profile.life_months) - timedelta(days=1)
     months = ceil(profile.life_months + _offset(profile))  # whole months to use it all up
     return _last_of(_month(profile.start) + max(months, 1) - 1)
@@ -143,6 +144,11 @@ def _months_later(day: date, months: int) -> date:
     return end.replace(day=min(day.day, end.day))
 
 
+def _by_days(profile: Profile) -> bool:
+    # Units of production counts whole months whatever the convention (module docstring).
+    return profile.convention == "actual_days" and profile.method != "units_of_production"
+
+
 def _into_year(profile: Profile) -> int:
     """Months of its fiscal year gone before the month of acquisition (0 to 11)."""
     return (profile.start.month - profile.fiscal_year_start) % 12
@@ -164,7 +170,7 @@ def _elapsed(profile: Profile, day: date) -> Fraction:
     life = profile.life_months
     if day < profile.start:
         return Fraction(0)
-    if profile.convention == "actual_days" and profile.method != "units_of_production":
+    if _by_days(profile):
         days = (_months_later(profile.start, life) - profile.start).days
         return Fraction(life * min((day - profile.start).days + 1, days), days)
     ended = _month(day) - _month(profile.start) + (day.day == monthrange(day.year, day.month)[1])
