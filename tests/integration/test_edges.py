@@ -204,6 +204,10 @@ BODIES = {
                                "quantity": 1},
     "procurement_api.approve": {"comment": "ok"},
     "procurement_api.reject": {"comment": "no"},
+    "finance_api.preview": {"cost": "1000.00", "salvage": "100.00", "method": "straight_line",
+                            "life_months": 36, "start": "2026-03-15",
+                            "convention": "full_month", "fiscal_year_start": 1,
+                            "period": "month"},
 }
 
 
