@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.org import api as org_api
     from app.org import views as org
     from app.procurement import api as procurement_api
+    from app.procurement import order_views as purchase_orders
     from app.procurement import views as procurement
     from app.pwa import views as pwa
     from app.scanning import api as scanning_api
@@ -78,7 +79,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       maintenance.bp, maintenance_api.bp, sync_api.bp, openapi, warranty.bp,
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
                       reliability.pages, schedules.api, schedules.pages, procurement.bp,
-                      procurement_api.bp, finance_api.bp, dashboard, trail, health):
+                      procurement_api.bp, procurement_api.orders_bp, purchase_orders.bp,
+                      finance_api.bp, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -54,9 +54,19 @@ def load(schema: Schema, data: dict, **kwargs) -> dict:
         return schema.load(data, **kwargs)
     except ValidationError as exc:
         messages = exc.normalized_messages()
-        name, problem = next(iter(messages.items()))
-        text = problem[0] if isinstance(problem, list) else "is not valid"
+        name, text = first_problem(messages)
         raise ValidationFailed(f"{name}: {text}", {"fields": messages}) from None
+
+
+def first_problem(messages: dict, path: tuple = ()) -> tuple[str, str]:
+    """The first field refused, by its path ("lines.0.units"), and why."""
+    name, problem = next(iter(messages.items()))
+    path = (*path, str(name))
+    if isinstance(problem, dict) and problem:
+        return first_problem(problem, path)
+    if isinstance(problem, list) and problem and isinstance(problem[0], str):
+        return ".".join(path), problem[0]
+    return ".".join(path), "is not valid"
 
 
 def whole_number(text, high: int = MAX_INT) -> int | None:

@@ -8,6 +8,8 @@ from app.lifecycle.types import register
 from app.maintenance.events import TYPES as MAINTENANCE
 from app.meters.events import TYPES as METERS
 from app.movements.events import TYPES as MOVEMENTS
+from app.procurement.orders import STEPS as ORDER_STEPS
+from app.procurement.receiving import TYPES as RECEIVING
 from app.procurement.requests import STEPS as REQUEST_STEPS
 from app.repairs.events import TYPES as REPAIRS
 from app.stocktakes.events import TYPES as STOCKTAKES
@@ -15,6 +17,6 @@ from app.warranty.claims import TYPES as CLAIMS
 from app.warranty.events import TYPES as WARRANTY
 
 register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *CLAIMS, *END_OF_LIFE, *STOCKTAKES,
-         *MAINTENANCE, *METERS, *CONFLICTS)
+         *MAINTENANCE, *METERS, *RECEIVING, *CONFLICTS)
 # The steps documents without an asset record in the audit trail (app/documents.py).
-documents.STEP_TYPES.update(REQUEST_STEPS)
+documents.STEP_TYPES.update(REQUEST_STEPS | ORDER_STEPS)

@@ -9,7 +9,13 @@ from app.maintenance.schedules import Schedule, ScheduleOccurrence  # noqa: F401
 from app.meters.models import Meter, Reading  # noqa: F401
 from app.numbering import NumberCounter  # noqa: F401
 from app.org.models import Department, Location, Person  # noqa: F401
-from app.procurement.models import PurchaseRequest, RequestApproval  # noqa: F401
+from app.procurement.models import (  # noqa: F401
+    OrderLine,
+    PurchaseOrder,
+    PurchaseRequest,
+    Receipt,
+    RequestApproval,
+)
 from app.stocktakes.models import (  # noqa: F401
     Stocktake,
     StocktakeCount,

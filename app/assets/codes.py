@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.assets.models import Asset, AssetCode
 from app.errors import Duplicate
 from app.extensions import db
+from app.memo import remembered
 
 
 def variants(code: str) -> set[str]:
@@ -27,24 +28,47 @@ def keys(code: str) -> list[str]:
 def named_by(code: str, *, serials: bool, besides: int | None = None) -> tuple[str, str] | None:
     """(tag, how) of an asset other than `besides` that a scan of `code` would open: by its
     tag, by a code attached to it, or (when `serials`) by its serial number."""
-    wanted, forms = keys(code), variants(code)
+    return taken([code], serials=serials, besides=besides).get(code)
+
+
+def taken(wanted: list[str], *, serials: bool, besides: int | None = None,
+          chunk: int = 1000) -> dict[str, tuple[str, str]]:
+    """named_by() for many codes at once, in a few queries: {code: (tag, how)} for each that
+    names an asset, the tag first, then an attached code, then (when `serials`) a serial."""
     others = Asset.id != besides if besides is not None else sa.true()
-    checks = [(sa.select(Asset.tag).where(sa.func.upper(Asset.tag).in_(wanted), others), "tag"),
-              (sa.select(Asset.tag).join(AssetCode).where(AssetCode.key.in_(wanted), others),
-               "code")]
+    forms = {code: (keys(code), variants(code)) for code in wanted}
+    upper = sorted({k for ks, _ in forms.values() for k in ks})
+    exact = sorted({v for _, vs in forms.values() for v in vs})
+
+    def lookup(select, values):
+        found = {}
+        for start in range(0, len(values), chunk):  # bounded IN lists
+            found |= dict(db.session.execute(select(values[start:start + chunk])).all())
+        return found
+    tables = [
+        ("tag", lookup(lambda some: sa.select(sa.func.upper(Asset.tag), Asset.tag).where(
+            sa.func.upper(Asset.tag).in_(some), others), upper), 0),
+        ("code", lookup(lambda some: sa.select(AssetCode.key, Asset.tag).join(AssetCode)
+                        .where(AssetCode.key.in_(some), others), upper), 0)]
     if serials:
-        checks.append((sa.select(Asset.tag).where(Asset.serial.in_(forms), others), "serial"))
-    for statement, how in checks:
-        tag = db.session.scalar(statement.limit(1))
-        if tag is not None:
-            return tag, how
-    return None
+        tables.append(("serial", lookup(lambda some: sa.select(Asset.serial, Asset.tag).where(
+            Asset.serial.in_(some), others), exact), 1))
+    hits = {}
+    for code, both in forms.items():
+        for how, table, which in tables:
+            tag = next((table[form] for form in sorted(both[which]) if form in table), None)
+            if tag is not None:
+                hits[code] = (tag, how)
+                break
+    return hits
 
 
 def check_free(code: str, what: str, *, serials: bool = True, besides: int | None = None) -> None:
     """Refuse `code` as a new tag, code or serial (`what`) when it already names another
-    asset."""
-    found = named_by(code, serials=serials, besides=besides)
+    asset. Within lookups_remembered(), a caller that checked many codes at once (taken())
+    may have remembered the answer."""
+    found = remembered(("named_by", code, serials, besides),
+                       lambda: named_by(code, serials=serials, besides=besides))
     if found is None:
         return
     tag, how = found

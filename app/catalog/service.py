@@ -6,6 +6,7 @@ from app.assets.models import Asset
 from app.catalog.models import AssetModel, Category
 from app.errors import Duplicate, ValidationFailed
 from app.extensions import db
+from app.memo import remembered
 
 
 def find_category(name: str) -> Category:
@@ -18,8 +19,9 @@ def find_category(name: str) -> Category:
 
 
 def find_model(name: str) -> AssetModel:
-    model = db.session.scalar(
-        sa.select(AssetModel).where(sa.func.lower(AssetModel.name) == name.strip().lower()))
+    key = name.strip().lower()
+    model = remembered(("model", key), lambda: db.session.scalar(
+        sa.select(AssetModel).where(sa.func.lower(AssetModel.name) == key)))
     if model is None:
         raise ValidationFailed(f"There is no model called {name!r}.", {"model": "unknown model"})
     return model

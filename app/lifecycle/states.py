@@ -81,6 +81,8 @@ RULES: dict[str, Rule] = {
     "approve": Rule(frozenset({S.REQUESTED}), MANAGE, S.APPROVED),
     "order": Rule(frozenset({S.APPROVED}), MANAGE, S.ORDERED),
     "receive": Rule(frozenset({S.ORDERED}), FIELD, S.IN_STOCK),
+    # A unit received on a purchase order's line (app/procurement/receiving.py): a new asset.
+    "receipt": Rule(frozenset(), FIELD, S.IN_STOCK),
     "check_in": Rule(frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR}), FIELD, S.IN_STOCK),
     "check_out": Rule(frozenset({S.IN_STOCK, S.DEPLOYED}), FIELD, S.DEPLOYED),
     "transfer": Rule(frozenset({S.IN_STOCK, S.DEPLOYED, S.IN_REPAIR, S.RETIRED, S.WIPED}),

@@ -1,5 +1,7 @@
-"""GET/POST /api/v1/requests, GET /api/v1/requests/<number>, and POST .../approve and
-.../reject: purchase requests as design.md "Procure and finance" describes them."""
+"""Purchase requests (GET/POST /api/v1/requests, GET .../<number>, POST .../approve and
+.../reject) and purchase orders with their receipts (GET/POST /api/v1/purchase-orders,
+GET .../<number>, POST .../send and .../receipts), as design.md "Procure and finance"
+describes them."""
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
@@ -7,7 +9,10 @@ from app.api import documented, int_arg, json_body
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
-from app.procurement import requests
+from app.procurement import orders, receiving, requests
+from app.procurement.models import OrderStatus
+from app.procurement.orders import PurchaseOrderIn
+from app.procurement.receiving import ReceiptIn
 from app.procurement.requests import PurchaseRequestIn, RequestDecisionIn
 
 bp = Blueprint("procurement_api", __name__, url_prefix="/api/v1/requests")
@@ -65,3 +70,58 @@ def approve(request_number):
 def reject(request_number):
     """Reject, with a comment: the request is closed."""
     return _decide(request_number, False)
+
+
+orders_bp = Blueprint("orders_api", __name__, url_prefix="/api/v1/purchase-orders")
+
+
+@orders_bp.get("")
+@requires(Permission.VIEW)
+def orders_index():
+    """Purchase orders, newest first; filter by status."""
+    page = db.paginate(orders.query(request.args.get("status", "")[:20]),
+                       page=int_arg("page", 1), per_page=int_arg("per_page", 50, high=200),
+                       error_out=False, count=True)
+    return {"items": [orders.as_json(o) for o in page.items], "page": page.page,
+            "per_page": page.per_page, "total": page.total, "more": page.has_next}
+
+
+@orders_bp.post("")
+@requires(Permission.MANAGE)
+@documented(PurchaseOrderIn)
+def orders_create():
+    """A draft order: its own lines, or an approved request's (which becomes ordered)."""
+    order = orders.create(json_body(), actor=current_user)
+    db.session.commit()
+    return orders.as_json(order), 201, {
+        "Location": url_for(".orders_detail", order_number=order.number)}
+
+
+@orders_bp.get("/<order_number>")
+@requires(Permission.VIEW)
+def orders_detail(order_number):
+    """One order, with what each line has received so far."""
+    return orders.as_json(orders.find(order_number))
+
+
+@orders_bp.post("/<order_number>/send")
+@requires(Permission.MANAGE)
+def orders_send(order_number):
+    """The order has gone to the supplier: units may be received on it now."""
+    order = orders.find(order_number)
+    orders.move(order, OrderStatus.SENT, actor=current_user, step="order_sent")
+    db.session.commit()
+    return orders.as_json(order)
+
+
+@orders_bp.post("/<order_number>/receipts")
+@requires(Permission.FIELD)
+@documented(ReceiptIn)
+def receipts(order_number):
+    """Units received: each becomes an asset on the line it came on; all or nothing, and a
+    repeated `id` answers as the first time."""
+    order = orders.find(order_number)
+    answer, new = receiving.receive(order, json_body(), actor=current_user,
+                                    device=request.headers.get("X-Device", "api")[:100])
+    db.session.commit()
+    return answer, 201 if new else 200

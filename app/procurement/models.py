@@ -1,6 +1,7 @@
-"""Purchase requests: the business case for buying (or leasing) something, and the approvals
-it needs before anyone orders it. A request is a document, not an asset: nothing enters the
-register until it is received."""
+"""Purchase requests (the business case for buying or leasing something, and the approvals it
+needs), purchase orders with their lines, and the receipts that bring the ordered units into
+the register. Requests and orders are documents, not assets: nothing enters the register
+until it is received."""
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -107,3 +108,83 @@ class RequestApproval(db.Model):
 
     request: so.Mapped[PurchaseRequest] = so.relationship(back_populates="approvals")
     user: so.Mapped[User] = so.relationship()
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    PARTLY_RECEIVED = "partly_received"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+PO = OrderStatus
+# The moves an order may make; receipts move it to partly_received and received.
+ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    PO.DRAFT: frozenset({PO.SENT, PO.CANCELLED}),
+    PO.SENT: frozenset({PO.PARTLY_RECEIVED, PO.RECEIVED, PO.CANCELLED}),
+    PO.PARTLY_RECEIVED: frozenset({PO.RECEIVED, PO.CANCELLED}),
+    PO.RECEIVED: frozenset(),
+    PO.CANCELLED: frozenset(),
+}
+RECEIVING = frozenset({PO.SENT, PO.PARTLY_RECEIVED})
+
+
+class PurchaseOrder(db.Model):
+    __tablename__ = "purchase_order"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    number: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True)
+    supplier: so.Mapped[str] = so.mapped_column(sa.String(200))
+    request_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("purchase_request.id"),
+                                                         index=True)
+    # Spread over the units by their share of the goods' value (receiving.py).
+    freight: so.Mapped[Decimal] = so.mapped_column(MONEY, default=Decimal("0.00"))
+    tax: so.Mapped[Decimal] = so.mapped_column(MONEY, default=Decimal("0.00"))
+    status: so.Mapped[OrderStatus] = so.mapped_column(str_enum(OrderStatus),
+                                                      default=OrderStatus.DRAFT, index=True)
+    created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    request: so.Mapped[PurchaseRequest | None] = so.relationship()
+    created_by: so.Mapped[User] = so.relationship()
+    lines: so.Mapped[list["OrderLine"]] = so.relationship(back_populates="order",
+                                                          order_by="OrderLine.line")
+
+    @property
+    def goods(self) -> Decimal:
+        return sum((line.unit_cost * line.quantity for line in self.lines), Decimal("0.00"))
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_line"
+    __table_args__ = (sa.UniqueConstraint("order_id", "line"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("purchase_order.id"))
+    line: so.Mapped[int]  # 1, 2 ... as the order's PDF numbers them
+    model_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("asset_model.id"))
+    quantity: so.Mapped[int]
+    unit_cost: so.Mapped[Decimal] = so.mapped_column(MONEY)
+    tolerance: so.Mapped[int] = so.mapped_column(default=0)  # units over quantity accepted
+    received: so.Mapped[int] = so.mapped_column(default=0)
+
+    order: so.Mapped[PurchaseOrder] = so.relationship(back_populates="lines")
+    model: so.Mapped[AssetModel] = so.relationship()
+
+
+class Receipt(db.Model):
+    """Units received on an order at once, under the id made where they were taken: a
+    retried or doubly-synced receipt answers as the first did and creates nothing."""
+
+    __tablename__ = "receipt"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
+    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("purchase_order.id"), index=True)
+    location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("location.id"))
+    assets: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # the tags it made
+    received_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    order: so.Mapped[PurchaseOrder] = so.relationship()
+    received_by: so.Mapped[User] = so.relationship()

@@ -191,7 +191,9 @@ ROUTE_PERMISSIONS = {
                      "sync_api.session_info", "trail.index", "schedules_api.index",
                      "schedules.list_schedules", "schedules.calendar", "schedules.backlog",
                      "procurement.index", "procurement.detail", "procurement_api.index",
-                     "procurement_api.detail",
+                     "procurement_api.detail", "orders_api.orders_index",
+                     "orders_api.orders_detail", "purchase_orders.index",
+                     "purchase_orders.detail", "purchase_orders.pdf",
                      # approving: managers and finance, as the request's levels say
                      "procurement.decide", "procurement_api.approve", "procurement_api.reject"],
                     V),
@@ -201,6 +203,9 @@ ROUTE_PERMISSIONS = {
                      "meters_api.store_readings", "scanning.attach",
                      "scanning_api.decode_photo", "stocktakes.start", "stocktakes_api.start",
                      "stocktakes_api.unknown", "procurement.new", "procurement_api.create",
+                     "orders_api.receipts",
+                     # receiving; sending and cancelling check for manage themselves
+                     "purchase_orders.act",
                      "sync_api.sync"], F),
     **dict.fromkeys(["assets.create", "assets.edit", "assets_api.create",
                      "catalog.create_category", "catalog.create_model", "catalog.edit_category",
@@ -212,7 +217,9 @@ ROUTE_PERMISSIONS = {
                      "org.edit_location", "org.edit_person", "org_api.create_location",
                      "org_api.create_person", "stocktakes.cancel", "stocktakes.finish",
                      "stocktakes.reconcile", "stocktakes_api.finish", "warranty.raise_claim",
-                     "warranty.move_claim", "schedules_api.create", "schedules.new_schedule"], M),
+                     "warranty.move_claim", "schedules_api.create", "schedules.new_schedule",
+                     "orders_api.orders_create", "orders_api.orders_send",
+                     "purchase_orders.new"], M),
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }

@@ -21,7 +21,8 @@ from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance.models import WorkOrder
 from app.meters import service as meters
 from app.org.models import Department
-from app.procurement import requests
+from app.procurement import orders, requests
+from app.procurement.models import OrderStatus
 from app.stocktakes import service as stocktakes
 from tests.factories import make_asset, make_location, make_model, make_person, make_user
 
@@ -72,6 +73,10 @@ def world(app):
     NAMES["request_number"] = requests.submit(
         {"title": "T", "justification": "J", "model": "Model One", "quantity": 1},
         actor=admin)[0].number
+    order = orders.create({"supplier": "S", "lines": [
+        {"model": "Model One", "quantity": 5, "unit_cost": "1.00"}]}, actor=admin)
+    orders.move(order, OrderStatus.SENT, actor=admin, step="order_sent")
+    NAMES["order_number"] = order.number
     db.session.commit()
     return app.test_client(user=admin)
 
@@ -204,6 +209,10 @@ BODIES = {
                                "quantity": 1},
     "procurement_api.approve": {"comment": "ok"},
     "procurement_api.reject": {"comment": "no"},
+    "orders_api.orders_create": {"supplier": "S", "lines": [
+        {"model": "Model One", "quantity": 1, "unit_cost": "1.00"}]},
+    "orders_api.receipts": {"id": "0b0a2f6e-5d4c-4b3a-9a8b-7c6d5e4f3a2b", "location": "ROOM-1",
+                            "lines": [{"line": 1, "units": [{"serial": "NEW-1"}]}]},
     "finance_api.preview": {"cost": "1000.00", "salvage": "100.00", "method": "straight_line",
                             "life_months": 36, "start": "2026-03-15",
                             "convention": "full_month", "fiscal_year_start": 1,
