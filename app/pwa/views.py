@@ -13,7 +13,8 @@ from app.auth.access import home_page
 
 bp = Blueprint("pwa", __name__)
 
-PHONE_PAGES = ["/scan", "/stocktake", "/work"]  # open from the phone's copy when slow or offline
+# Opened from the phone's copy when slow or offline.
+PHONE_PAGES = ["/scan", "/stocktake", "/work", "/receive"]
 OFFLINE_PAGE = "/offline"  # what any other page shows when it cannot load
 SHELL_PAGES = PHONE_PAGES + [OFFLINE_PAGE]
 # Everything the shell needs offline, relative to static/ (the decoder's wasm included).
@@ -38,6 +39,11 @@ def stocktake():
 @bp.get("/work")
 def work():
     return render_template("pwa/work.html")
+
+
+@bp.get("/receive")
+def receive():
+    return render_template("pwa/receive.html")
 
 
 @bp.get("/offline")

@@ -14,9 +14,10 @@ from app.lifecycle.pipeline import EventIn, apply_event
 from app.maintenance import planner, schedules
 from app.maintenance.models import WorkOrder
 from app.meters import service as meters
+from app.procurement import orders, requests
 from app.stocktakes import service as stocktakes
 from app.timeutil import isoformat, utcnow
-from tests.factories import make_asset, make_location, make_person, make_user
+from tests.factories import make_asset, make_location, make_model, make_person, make_user
 
 pytestmark = pytest.mark.browser
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
@@ -70,6 +71,13 @@ def places(app):
     planner.run(14)
     db.session.commit()
     number = db.session.get(WorkOrder, order).number
+    raised, _ = requests.submit({"title": "Spare laptops", "justification": "Two broke",
+                                 "specification": "Any 14-inch laptop", "quantity": 2,
+                                 "estimated_unit_cost": "900"}, actor=manager)
+    bought = orders.create({"supplier": "Acme Ltd", "lines": [
+        {"model": make_model("PG Model").name, "quantity": 2,
+         "unit_cost": "900"}]}, actor=manager)
+    db.session.commit()
     cert = db.session.scalar(db.select(Certificate))
     paths = ["/admin/", "/admin/assets/", "/admin/assets/PG-1", "/admin/assets/PG-2",
              "/admin/assets/new", "/admin/stocktakes/", f"/admin/stocktakes/{take.id}",
@@ -84,8 +92,11 @@ def places(app):
              f"/admin/warranty/claims/{claim}", "/admin/reliability/?asset=PG-1",
              "/admin/meters/stale", "/admin/maintenance/schedules",
              "/admin/maintenance/schedules/new", "/admin/maintenance/calendar",
-             "/admin/maintenance/backlog",
-             "/scan", "/stocktake", "/offline", "/work", f"/stocktake#{take.id}"]  # the phone's
+             "/admin/maintenance/backlog", "/admin/requests/", "/admin/requests/new",
+             f"/admin/requests/{raised.number}", "/admin/purchase-orders/",
+             "/admin/purchase-orders/new", f"/admin/purchase-orders/{bought.number}",
+             # the phone's
+             "/scan", "/stocktake", "/offline", "/work", "/receive", f"/stocktake#{take.id}"]
     return manager, paths
 
 

@@ -10,8 +10,8 @@ from tests.factories import PASSWORD, make_asset, make_token, make_user
 
 # Sign-in, health, and the phone app's shells (no data in them; their API calls need a user).
 PUBLIC = {"static", "health.healthz", "auth.login", "auth.logout", "pwa.home", "pwa.scan",
-          "pwa.stocktake", "pwa.offline", "pwa.work", "pwa.manifest", "pwa.service_worker",
-          "openapi.openapi", "certificates.verify"}
+          "pwa.stocktake", "pwa.offline", "pwa.work", "pwa.receive", "pwa.manifest",
+          "pwa.service_worker", "openapi.openapi", "certificates.verify"}
 
 
 def routes(app):
