@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields
 from app import inputs
 from app.dbtypes import MAX_INT
 from app.errors import BadRequest, ValidationFailed
+from app.extensions import db
 from app.timeutil import EARLIEST, LATEST, parse_datetime
 
 
@@ -88,6 +89,15 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int = 10**9) -> int:
     if not low <= value <= high:
         raise ValidationFailed(f"'{name}' must be from {low} to {high}.", {name: raw})
     return value
+
+
+def paged(stmt, as_json) -> dict:
+    """One page of what `stmt` selects, as a list endpoint answers: ?page= and ?per_page=
+    (up to 200), each row by `as_json`, the total and whether there are more."""
+    page = db.paginate(stmt, page=int_arg("page", 1), per_page=int_arg("per_page", 50, high=200),
+                       error_out=False, count=True)
+    return {"items": [as_json(row) for row in page.items], "page": page.page,
+            "per_page": page.per_page, "total": page.total, "more": page.has_next}
 
 
 def page_arg(high: int = 100_000) -> int:

@@ -71,3 +71,12 @@ def login(app):
     def make(role: Role = Role.ADMIN, **fields):
         return app.test_client(user=make_user(role=role, **fields))
     return make
+
+
+@pytest.fixture
+def api(login):
+    """api(role) -> call(method, url, **kw): requests as a new user with that role."""
+    def client_for(role: Role = Role.TECHNICIAN):
+        client = login(role)
+        return lambda method, url, **kw: client.open(url, method=method, **kw)
+    return client_for

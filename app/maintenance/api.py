@@ -6,7 +6,7 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user
 from marshmallow import RAISE, Schema, fields, validate
 
-from app.api import documented, int_arg, json_body, load
+from app.api import documented, json_body, load, paged
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
@@ -70,11 +70,7 @@ def index():
     place (a location and everything under it), due_by (a date) and active (1: still to do)."""
     filters = orders.Filters(**{name: request.args.get(name, "")[:254] for name in (
         "asset", "status", "kind", "assignee", "place", "due_by", "active")})
-    page = db.paginate(orders.query(filters), page=int_arg("page", 1),
-                       per_page=int_arg("per_page", 50, high=200), error_out=False,
-                       count=True)
-    return {"items": [order_json(o) for o in page.items], "page": page.page,
-            "per_page": page.per_page, "total": page.total, "more": page.has_next}
+    return paged(orders.query(filters), order_json)
 
 
 @bp.post("")

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.api import documented, int_arg, json_body, load, page_arg
+from app.api import documented, json_body, load, page_arg, paged
 from app.assets.models import Asset
 from app.auth.access import requires
 from app.auth.roles import Permission
@@ -41,10 +41,7 @@ pages = Blueprint("schedules", __name__, url_prefix="/admin/maintenance")
 @requires(Permission.VIEW)
 def index():
     """The schedules, by title, a page at a time."""
-    page = db.paginate(schedules.listing(), page=int_arg("page", 1),
-                       per_page=int_arg("per_page", 50, high=200), error_out=False, count=True)
-    return {"items": [schedules.schedule_json(s) for s in page.items], "page": page.page,
-            "per_page": page.per_page, "total": page.total, "more": page.has_next}
+    return paged(schedules.listing(), schedules.schedule_json)
 
 
 @api.post("")

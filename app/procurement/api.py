@@ -5,7 +5,7 @@ describes them."""
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from app.api import documented, int_arg, json_body
+from app.api import documented, json_body, paged
 from app.auth.access import requires
 from app.auth.roles import Permission
 from app.extensions import db
@@ -22,11 +22,7 @@ bp = Blueprint("procurement_api", __name__, url_prefix="/api/v1/requests")
 @requires(Permission.VIEW)
 def index():
     """Purchase requests, newest first; filter by status."""
-    page = db.paginate(requests.query(request.args.get("status", "")[:20]),
-                       page=int_arg("page", 1), per_page=int_arg("per_page", 50, high=200),
-                       error_out=False, count=True)
-    return {"items": [requests.as_json(r) for r in page.items], "page": page.page,
-            "per_page": page.per_page, "total": page.total, "more": page.has_next}
+    return paged(requests.query(request.args.get("status", "")[:20]), requests.as_json)
 
 
 @bp.post("")
@@ -79,11 +75,7 @@ orders_bp = Blueprint("orders_api", __name__, url_prefix="/api/v1/purchase-order
 @requires(Permission.VIEW)
 def orders_index():
     """Purchase orders, newest first; filter by status."""
-    page = db.paginate(orders.query(request.args.get("status", "")[:20]),
-                       page=int_arg("page", 1), per_page=int_arg("per_page", 50, high=200),
-                       error_out=False, count=True)
-    return {"items": [orders.as_json(o) for o in page.items], "page": page.page,
-            "per_page": page.per_page, "total": page.total, "more": page.has_next}
+    return paged(orders.query(request.args.get("status", "")[:20]), orders.as_json)
 
 
 @orders_bp.post("")

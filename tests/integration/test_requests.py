@@ -14,22 +14,11 @@ from app.catalog import service as catalog
 from app.extensions import db
 from app.lifecycle.models import Event
 from app.procurement.models import PurchaseRequest
-from tests.factories import make_asset, make_model, make_token, make_user
+from tests.factories import make_asset, make_model
 
 YEAR = datetime.now(UTC).year
 
 
-@pytest.fixture
-def api(app):
-    """api(role) -> call(method, url, **kw), a bearer-token client of a new user."""
-    def client_for(role=Role.TECHNICIAN):
-        token, client = make_token(make_user(role)), app.test_client()
-
-        def call(method, url, **kw):
-            return client.open(url, method=method, headers={"Authorization": f"Bearer {token}"},
-                               **kw)
-        return call
-    return client_for
 
 
 @pytest.fixture
