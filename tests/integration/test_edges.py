@@ -194,6 +194,10 @@ def test_every_form_field_takes_extreme_values(app, world):
 BODIES = {
     "assets_api.create": {"tag": "N1", "name": "New"},
     "org_api.create_location": {"code": "L9", "name": "Nine"},
+    "catalog_api.create_category": {"name": "Nine", "holds_data": True},
+    "catalog_api.create_model": {"name": "Model Nine", "category": "Laptops",
+                                 "manufacturer": "Acme", "replacement_cost": "900.00",
+                                 "useful_life_months": 36, "warranty_months": 12},
     "org_api.create_person": {"code": "P9", "name": "Nine"},
     "stocktakes_api.start": {"location": "ROOM-1"},
     "stocktakes_api.unknown": {"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "code": "X-1"},
