@@ -48,6 +48,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.finance import api as finance_api
     from app.health import bp as health
     from app.labels import views as labels
+    from app.licences import api as licences_api
+    from app.licences import views as licences
     from app.lifecycle import api as conflicts_api
     from app.lifecycle import views as conflicts
     from app.maintenance import api as maintenance_api
@@ -81,7 +83,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
                       reliability.pages, schedules.api, schedules.pages, procurement.bp,
                       procurement_api.bp, procurement_api.orders_bp, purchase_orders.bp,
-                      finance_api.bp, dashboard, trail, health):
+                      finance_api.bp, licences.bp, licences_api.bp, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -195,6 +195,8 @@ ROUTE_PERMISSIONS = {
                      "procurement_api.detail", "orders_api.orders_index",
                      "orders_api.orders_detail", "purchase_orders.index",
                      "purchase_orders.detail", "purchase_orders.pdf",
+                     "licences.index", "licences.detail", "licences_api.index",
+                     "licences_api.detail",
                      # approving: managers and finance, as the request's levels say
                      "procurement.decide", "procurement_api.approve", "procurement_api.reject"],
                     V),
@@ -222,7 +224,9 @@ ROUTE_PERMISSIONS = {
                      "stocktakes.reconcile", "stocktakes_api.finish", "warranty.raise_claim",
                      "warranty.move_claim", "schedules_api.create", "schedules.new_schedule",
                      "orders_api.orders_create", "orders_api.orders_send",
-                     "purchase_orders.new"], M),
+                     "purchase_orders.new", "licences.create", "licences.edit",
+                     "licences.assign", "licences.release", "licences_api.create",
+                     "licences_api.assign"], M),
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }
