@@ -276,3 +276,22 @@ def test_pages_add_edit_assign_and_release(login):
     assert (held.released_at is not None, held.released_reason) == (True, "moved team")
     assert [s.type for s in documents.steps(licence.number)] == [
         "licence_added", "licence_changed", "licence_seat_assigned", "licence_seat_released"]
+
+
+def test_a_dispose_from_a_phone_batch_frees_the_seat_and_a_refused_one_does_not(login):
+    from app.lifecycle.pipeline import EventIn, apply_batch
+    licence = _licence(kind="per_device", seats=2)
+    admin = make_user(Role.ADMIN)
+    make_asset(admin, tag="D1"), make_asset(admin, tag="D2")
+    client = login(Role.MANAGER)
+    _assign(client, licence.number, asset="D1"), _assign(client, licence.number, asset="D2")
+    assets.record("D1", "retire", {"reason": "old"}, actor=admin)
+    db.session.commit()
+    outcomes = apply_batch([EventIn("dispose", "D1", {"method": "recycling"}, device="phone"),
+                            EventIn("dispose", "D2", {"method": "recycling"}, device="phone")],
+                           actor=admin)  # D2 is in stock: it cannot be disposed of yet
+    db.session.commit()
+    assert [o.status for o in outcomes] == ["applied", "rejected"]
+    held = {a["asset"]: a["released_at"] for a in
+            client.get(f"/api/v1/licences/{licence.number}").json["assignments"]}
+    assert held["D1"] is not None and held["D2"] is None
