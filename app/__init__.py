@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.assets import views as assets
     from app.auth import access  # noqa: F401  (access: login loaders)
     from app.auth import views as auth
+    from app.catalog import api as catalog_api
     from app.catalog import views as catalog
     from app.certificates import api as certificates_api
     from app.certificates import views as certificates
@@ -47,6 +48,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.finance import api as finance_api
     from app.health import bp as health
     from app.labels import views as labels
+    from app.licences import api as licences_api
+    from app.licences import views as licences
     from app.lifecycle import api as conflicts_api
     from app.lifecycle import views as conflicts
     from app.maintenance import api as maintenance_api
@@ -72,15 +75,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.warranty import api as warranty_api
     from app.warranty import views as warranty
 
-    for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, org.bp, org_api.bp,
-                      admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
+    for blueprint in (auth.bp, assets.bp, assets_api.bp, catalog.bp, catalog_api.bp, org.bp,
+                      org_api.bp, admin.bp, certificates.bp, certificates_api.bp, conflicts.bp,
                       conflicts_api.bp, files_api.bp, labels.bp, meters.bp, meters_api.bp,
                       pwa.bp, scanning.bp, scanning_api.bp, stocktakes.bp, stocktakes_api.bp,
                       maintenance.bp, maintenance_api.bp, sync_api.bp, openapi, warranty.bp,
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
                       reliability.pages, schedules.api, schedules.pages, procurement.bp,
                       procurement_api.bp, procurement_api.orders_bp, purchase_orders.bp,
-                      finance_api.bp, dashboard, trail, health):
+                      finance_api.bp, licences.bp, licences_api.bp, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -95,6 +95,27 @@ def get_category(category_id: int) -> Category:
     return category
 
 
+def category_query(name: str = "") -> sa.Select:
+    """Categories by name, those whose name contains `name` (any case) when given."""
+    query = sa.select(Category).order_by(Category.name)
+    if name.strip():
+        query = query.where(Category.name.icontains(name.strip(), autoescape=True))
+    return query
+
+
+def model_query(name: str = "", category: str = "") -> sa.Select:
+    """Models by name, with their category; those whose name contains `name` (any case), and
+    of the category called `category`, when given."""
+    query = (sa.select(AssetModel).options(so.joinedload(AssetModel.category))
+             .order_by(AssetModel.name))
+    if name.strip():
+        query = query.where(AssetModel.name.icontains(name.strip(), autoescape=True))
+    if category.strip():
+        query = query.join(AssetModel.category).where(
+            sa.func.lower(Category.name) == category.strip().lower())
+    return query
+
+
 def models_with_counts() -> list[tuple[AssetModel, int]]:
     """Every model with how many assets use it (one grouped query)."""
     counts = (sa.select(Asset.model_id, sa.func.count(Asset.id).label("n"))

@@ -295,6 +295,8 @@ def _apply(incoming: EventIn, actor: User, head, batch: _Batch | None = None) ->
     event = _event(incoming, asset, actor, change.data | {"effects": effects}, "applied")
     audit.append(event, head)
     db.session.add_all([make(event) for make in change.records])
+    for listener in types.listeners(incoming.type):
+        listener(event, asset, actor)
     if attempt is not None:
         attempt.commit()
     return Outcome(incoming.id, "applied", event=event)

@@ -218,6 +218,23 @@ def register(*kinds: EventType) -> None:
         _registered[kind.name] = kind
 
 
+# What other domains do once an event of a type is applied (a licence's seats freed when its
+# asset is disposed of): listener(event, asset, actor), called in the event's own savepoint,
+# so a listener's refusal refuses the event. Subscribed in app/events.py, as types are
+# registered there: the pipeline never imports a domain.
+_after: dict[str, list[Callable]] = {}
+
+
+def after_applied(name: str, listener: Callable) -> None:
+    if name not in states.RULES:
+        raise ValueError(f"Event type {name!r} is not in the state machine.")
+    _after.setdefault(name, []).append(listener)
+
+
+def listeners(name: str) -> tuple[Callable, ...]:
+    return tuple(_after.get(name, ()))
+
+
 def get(name) -> EventType:
     """The registered type, or a refusal of the event (never an error for the batch)."""
     kind = _registered.get(name) if isinstance(name, str) else None

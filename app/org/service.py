@@ -1,8 +1,11 @@
 """Find, create and edit places and people by the codes events and the API use."""
+from collections.abc import Callable
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.assets.models import Asset
+from app.auth.models import User
 from app.errors import Duplicate, NotFound, ValidationFailed
 from app.extensions import db
 from app.memo import remembered
@@ -124,13 +127,21 @@ def update_department(department: Department, *, code: str, name: str) -> Depart
     return department
 
 
+# What other domains do when a person is made inactive (their licence seats are freed):
+# listener(person, actor), called before the change is set. Subscribed in app/events.py.
+LEAVING: list[Callable] = []
+
+
 def update_person(person: Person, *, code: str, name: str, email: str | None,
-                  department: Department | None, active: bool) -> Person:
+                  department: Department | None, active: bool, actor: User) -> Person:
     if _taken(Person.code, code, person):
         raise Duplicate(f"A person with the code {code!r} already exists.", {"code": "taken"})
     if email and _taken(Person.email, email, person):
         raise Duplicate(f"A person with the e-mail {email!r} already exists.",
                         {"email": "taken"})
+    if person.active and not active:
+        for listener in LEAVING:
+            listener(person, actor)
     person.code, person.name, person.email = code, name, email
     person.department, person.active = department, active
     return person

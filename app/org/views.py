@@ -1,6 +1,7 @@
 """Admin pages for locations, departments and people."""
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.api import page_arg, whole_number
 from app.auth.access import requires
@@ -193,7 +194,8 @@ def _save_person(person: Person | None, form) -> Person:
         person.active = form.active.data
         return person
     return service.update_person(person, code=code, name=form.name.data, email=email,
-                                 department=department, active=form.active.data)
+                                 department=department, active=form.active.data,
+                                 actor=current_user)
 
 
 def _form_page(form, title: str, cancel: str):

@@ -170,7 +170,8 @@ def test_production_cookies_are_secure(config, monkeypatch):
 V, F, M, A, FI = "view", "field", "manage", "admin", "finance"
 ROUTE_PERMISSIONS = {
     **dict.fromkeys(["assets.detail", "assets.index", "assets_api.detail", "assets_api.index",
-                     "catalog.categories", "catalog.models", "certificates.detail",
+                     "catalog.categories", "catalog.models", "catalog_api.categories",
+                     "catalog_api.models", "certificates.detail",
                      "certificates.pdf", "certificates.report", "certificates_api.index",
                      "certificates_api.pdf", "conflicts.index", "conflicts_api.index",
                      "dashboard.index", "files_api.get_blob", "finance_api.preview",
@@ -194,6 +195,8 @@ ROUTE_PERMISSIONS = {
                      "procurement_api.detail", "orders_api.orders_index",
                      "orders_api.orders_detail", "purchase_orders.index",
                      "purchase_orders.detail", "purchase_orders.pdf",
+                     "licences.index", "licences.detail", "licences_api.index",
+                     "licences_api.detail",
                      # approving: managers and finance, as the request's levels say
                      "procurement.decide", "procurement_api.approve", "procurement_api.reject"],
                     V),
@@ -209,7 +212,9 @@ ROUTE_PERMISSIONS = {
                      "sync_api.sync"], F),
     **dict.fromkeys(["assets.create", "assets.edit", "assets_api.create",
                      "catalog.create_category", "catalog.create_model", "catalog.edit_category",
-                     "catalog.edit_model", "certificates.batch_index", "certificates.batch_new",
+                     "catalog.edit_model", "catalog_api.create_category",
+                     "catalog_api.create_model", "certificates.batch_index",
+                     "certificates.batch_new",
                      "certificates.correct", "certificates_api.request_certificate",
                      "conflicts.resolve", "conflicts_api.resolve", "meters.create",
                      "meters_api.create_meter", "org.create_department",
@@ -219,7 +224,9 @@ ROUTE_PERMISSIONS = {
                      "stocktakes.reconcile", "stocktakes_api.finish", "warranty.raise_claim",
                      "warranty.move_claim", "schedules_api.create", "schedules.new_schedule",
                      "orders_api.orders_create", "orders_api.orders_send",
-                     "purchase_orders.new"], M),
+                     "purchase_orders.new", "licences.create", "licences.edit",
+                     "licences.assign", "licences.release", "licences_api.create",
+                     "licences_api.assign"], M),
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }

@@ -15,6 +15,7 @@ from app.assets import service as assets
 from app.assets.models import Asset
 from app.auth.roles import Role
 from app.extensions import db
+from app.licences import service as licences
 from app.lifecycle import types
 from app.lifecycle.models import Event
 from app.lifecycle.pipeline import EventIn, apply_event
@@ -77,6 +78,9 @@ def world(app):
         {"model": "Model One", "quantity": 5, "unit_cost": "1.00"}]}, actor=admin)
     orders.move(order, OrderStatus.SENT, actor=admin, step="order_sent")
     NAMES["order_number"] = order.number
+    NAMES["licence"] = licences.create({
+        "name": "Site", "kind": "site", "seats": 1, "cost": "10.00", "term_start": "2026-01-01",
+        "term_end": "2026-12-31"}, actor=admin).number
     db.session.commit()
     return app.test_client(user=admin)
 
@@ -194,6 +198,10 @@ def test_every_form_field_takes_extreme_values(app, world):
 BODIES = {
     "assets_api.create": {"tag": "N1", "name": "New"},
     "org_api.create_location": {"code": "L9", "name": "Nine"},
+    "catalog_api.create_category": {"name": "Nine", "holds_data": True},
+    "catalog_api.create_model": {"name": "Model Nine", "category": "Laptops",
+                                 "manufacturer": "Acme", "replacement_cost": "900.00",
+                                 "useful_life_months": 36, "warranty_months": 12},
     "org_api.create_person": {"code": "P9", "name": "Nine"},
     "stocktakes_api.start": {"location": "ROOM-1"},
     "stocktakes_api.unknown": {"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "code": "X-1"},
@@ -208,6 +216,10 @@ BODIES = {
     "procurement_api.create": {"title": "T", "justification": "J", "model": "Model One",
                                "quantity": 1},
     "procurement_api.approve": {"comment": "ok"},
+    "licences_api.create": {"name": "Office", "kind": "per_user", "seats": 5, "cost": "100.00",
+                            "term_start": "2026-01-01", "term_end": "2026-12-31",
+                            "notice_days": 30, "vendor": "V", "contract": "subscription"},
+    "licences_api.assign": {"person": "P1"},
     "procurement_api.reject": {"comment": "no"},
     "orders_api.orders_create": {"supplier": "S", "lines": [
         {"model": "Model One", "quantity": 1, "unit_cost": "1.00"}]},

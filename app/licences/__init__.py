@@ -1,0 +1,1 @@
+"""Licences and subscriptions, leases and support contracts: seats, terms and renewals."""
