@@ -111,7 +111,22 @@ def accumulated(profile: Profile, as_of: date) -> Decimal:
     Rounding happens here and only here, on the running total: a period's amount is the
     difference of two rounded totals, so no remainder builds up. Each period is within a cent
     of its exact share and the last one ends exactly at cost - salvage."""
-    exact = _accrued(profile, _elapsed(profile, as_of))
+    return cents(_accrued(profile, _elapsed(profile, as_of)))
+
+
+def accrued_fraction(profile: Profile, as_of: date) -> Fraction:
+    """The exact share of cost - salvage depreciated by the end of `as_of`, unrounded (0 when
+    there is nothing to depreciate). Every method but units of production is linear in cost
+    and salvage together, so assets whose profiles differ only by a common factor of both
+    (the same salvage percent) share it: accumulated() is cents(base * this fraction)."""
+    base = _base(profile)
+    if base == 0:
+        return Fraction(0)
+    return _accrued(profile, _elapsed(profile, as_of)) / base
+
+
+def cents(exact: Fraction) -> Decimal:
+    """Money to the cent, rounded half up: the one rounding accumulated() applies."""
     return (Decimal(floor(exact * 100 + Fraction(1, 2))) * CENT).quantize(CENT)
 
 
