@@ -45,6 +45,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.dashboard import bp as dashboard
     from app.files import api as files_api
     from app.finance import api as finance_api
+    from app.finance import books_api
+    from app.finance import views as finance
     from app.health import bp as health
     from app.labels import views as labels
     from app.lifecycle import api as conflicts_api
@@ -78,7 +80,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       maintenance.bp, maintenance_api.bp, sync_api.bp, openapi, warranty.bp,
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
                       reliability.pages, schedules.api, schedules.pages, procurement.bp,
-                      procurement_api.bp, finance_api.bp, dashboard, trail, health):
+                      procurement_api.bp, finance_api.bp, books_api.bp, finance.bp, dashboard,
+                      trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -191,7 +191,9 @@ ROUTE_PERMISSIONS = {
                      "sync_api.session_info", "trail.index", "schedules_api.index",
                      "schedules.list_schedules", "schedules.calendar", "schedules.backlog",
                      "procurement.index", "procurement.detail", "procurement_api.index",
-                     "procurement_api.detail",
+                     "procurement_api.detail", "books_api.value",
+                     "books_api.depreciation_report", "books_api.depreciation_report_csv",
+                     "finance.schedule_csv", "finance.depreciation",
                      # approving: managers and finance, as the request's levels say
                      "procurement.decide", "procurement_api.approve", "procurement_api.reject"],
                     V),
@@ -213,6 +215,8 @@ ROUTE_PERMISSIONS = {
                      "org_api.create_person", "stocktakes.cancel", "stocktakes.finish",
                      "stocktakes.reconcile", "stocktakes_api.finish", "warranty.raise_claim",
                      "warranty.move_claim", "schedules_api.create", "schedules.new_schedule"], M),
+    **dict.fromkeys(["finance.profiles", "finance.create_book", "finance.new_profile",
+                     "finance.edit_profile", "finance.delete_profile"], FI),
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }
