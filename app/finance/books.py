@@ -165,8 +165,14 @@ def unit_profile(profile: DepreciationProfile, start: date) -> depreciation.Prof
 
 @lru_cache(maxsize=65536)
 def _unit(method, factor, life_months, percent, convention, start, fy_start):
+    first = _unit_from(method, factor, life_months, percent, convention, fy_start)
+    return first.starting(start)
+
+
+@lru_cache(maxsize=4096)
+def _unit_from(method, factor, life_months, percent, convention, fy_start):
     return depreciation.Profile(cost=UNIT, salvage=Decimal(percent), life_months=life_months,
-                                start=start, method=method, factor=factor,
+                                start=date(2000, 1, 1), method=method, factor=factor,
                                 convention=convention, fiscal_year_start=fy_start)
 
 

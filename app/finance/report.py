@@ -4,7 +4,8 @@ cost, the year's depreciation, the accumulated depreciation and the book value a
 Fast and exact at once: assets that share a profile and a start month (the start day under
 actual_days) write off the same fraction of cost - salvage by any date, so that fraction is
 computed once (depreciation.accrued_fraction) and each asset's total is its cost times it,
-rounded once to the cent in whole-number arithmetic, as books.valuation() rounds it."""
+rounded once to the cent in whole-number arithmetic, as books.valuation() rounds it. The rows
+come as plain numbers and ISO text (no Decimal or date objects per row)."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -96,41 +97,37 @@ def depreciation_report(fiscal_year: int, group: str, book_name: str) -> Report:
     start, end = fiscal_year_bounds(fiscal_year, books.fiscal_year_start())
     before = start - timedelta(days=1)
     report = Report(fiscal_year, group, book_name, start, end)
-    profiles = _profiles(book)
-    uses = {p.start_from for p in profiles.values()}
+    profiles = [_Plan(p) for p in _profiles(book).values()]
+    uses = {plan.start_from for plan in profiles}
     deployed = _first_deployments() if StartFrom.FIRST_DEPLOYMENT in uses else {}
-    by_asset, by_model, by_category = ({getattr(p, k): p for p in profiles.values()
-                                        if getattr(p, k) is not None}
+    by_asset, by_model, by_category = ({getattr(plan.profile, k): plan for plan in profiles
+                                        if getattr(plan.profile, k) is not None}
                                        for k in ("asset_id", "model_id", "category_id"))
-    shares: dict = {}  # (profile id, start) -> (fraction at the year's start, at its end)
     lines: dict[str, Line] = {}
-    for asset_id, cost, bought, created, model_id, category_id, name in _rows(group, end):
+    rows = _rows(group, end, with_created=StartFrom.IN_SERVICE in uses)
+    for asset_id, cents, bought, created, model_id, category_id, name in rows:
         line = lines.get(name)
         if line is None:
             line = lines[name] = Line(name or NO_GROUP)
-        cents = int(cost * 100)
         line.assets += 1
         line.cost += cents
-        profile = (by_asset.get(asset_id) or by_model.get(model_id)
-                   or by_category.get(category_id))
-        done = this_year = 0
-        if profile is not None:
-            begin = bought
-            if profile.start_from == StartFrom.IN_SERVICE and created is not None:
-                begin = created.date()
-            elif profile.start_from == StartFrom.FIRST_DEPLOYMENT:
-                begin = deployed.get(asset_id) or bought
-            key = (profile.id, begin if profile.convention == "actual_days"
-                   else (begin.year, begin.month))
-            pair = shares.get(key)
-            if pair is None:
-                unit = books.unit_profile(profile, begin)
-                pair = shares[key] = (_parts(profile, books.fraction(unit, before)),
-                                      _parts(profile, books.fraction(unit, end)))
-            opening = _scale(cents, pair[0])
-            done = _scale(cents, pair[1])
-            this_year = done - opening
-        line.depreciation += this_year
+        plan = (by_asset.get(asset_id) or by_model.get(model_id)
+                or by_category.get(category_id))
+        if plan is None:
+            line.book_value += cents
+            continue
+        begin = bought
+        if plan.start_from == StartFrom.IN_SERVICE and created is not None:
+            begin = created
+        elif plan.start_from == StartFrom.FIRST_DEPLOYMENT:
+            begin = deployed.get(asset_id) or bought
+        key = begin if plan.by_day else begin[:7]  # ISO text: the day, or the month
+        pair = plan.shares.get(key)
+        if pair is None:
+            pair = plan.shares[key] = plan.parts(begin, before, end)
+        (n0, d0), (n1, d1) = pair
+        done = (2 * cents * n1 + d1) // (2 * d1)  # half up, as depreciation.cents() rounds
+        line.depreciation += done - (2 * cents * n0 + d0) // (2 * d0)
         line.accumulated += done
         line.book_value += cents - done
     report.lines = sorted(lines.values(), key=lambda line: line.group.lower())
@@ -140,15 +137,24 @@ def depreciation_report(fiscal_year: int, group: str, book_name: str) -> Report:
     return report
 
 
-def _parts(profile: DepreciationProfile, share) -> tuple[int, int]:
-    # cents = cost_cents * (10000 - basis points) / 10000 * share, as one fraction n / d.
-    points = int(profile.salvage_percent * 100)
-    return (10000 - points) * share.numerator, 10000 * share.denominator
+class _Plan:
+    """One profile as the report's loop reads it: plain attributes, and the share of cost
+    written off by the two dates per start key (computed once, scaled for each asset)."""
 
+    def __init__(self, profile: DepreciationProfile):
+        self.profile = profile
+        self.start_from = profile.start_from
+        self.by_day = profile.convention == "actual_days"
+        self.points = int(profile.salvage_percent * 100)  # basis points of cost
+        self.shares: dict = {}
 
-def _scale(cents: int, parts: tuple[int, int]) -> int:
-    n, d = parts
-    return (2 * cents * n + d) // (2 * d)  # half up, as depreciation.cents() rounds
+    def parts(self, begin: str, before: date, end: date) -> tuple:
+        unit = books.unit_profile(self.profile, date.fromisoformat(begin))
+        return tuple(self._as_parts(books.fraction(unit, day)) for day in (before, end))
+
+    def _as_parts(self, share) -> tuple[int, int]:
+        # cents = cost_cents * (10000 - basis points) / 10000 * share, as one fraction n / d.
+        return (10000 - self.points) * share.numerator, 10000 * share.denominator
 
 
 def _profiles(book) -> dict[int, DepreciationProfile]:
@@ -159,30 +165,40 @@ def _profiles(book) -> dict[int, DepreciationProfile]:
     return {p.id: p for p in rows}
 
 
-def _first_deployments() -> dict[int, date]:
+def _first_deployments() -> dict[int, str]:
     rows = db.session.execute(
         sa.select(Event.asset_id, sa.func.min(Event.occurred_at))
         .where(Event.type == "check_out", Event.outcome == "applied",
                Event.asset_id.is_not(None))
         .group_by(Event.asset_id))
-    return {asset_id: when.date() for asset_id, when in rows}
+    return {asset_id: when.date().isoformat() for asset_id, when in rows}
 
 
-def _rows(group: str, end: date):
-    """(id, cost, purchase date, created at, model, category (its own, else its model's),
-    group name) of every asset the report covers."""
+def _rows(group: str, end: date, *, with_created: bool):
+    """(id, cost in cents, purchase date, day registered (when asked for), model, category
+    (its own, else its model's), group name) of every asset the report covers; dates as ISO
+    text and money as whole cents, so neither database's driver builds objects for them."""
     category_id = sa.func.coalesce(Asset.category_id, AssetModel.category_id)
+    joined = sa.outerjoin(Asset, AssetModel, Asset.model_id == AssetModel.id)
     if group == "department":
         name = Department.name
-        joined = sa.outerjoin(Asset, AssetModel, Asset.model_id == AssetModel.id).outerjoin(
-            Department, Asset.department_id == Department.id)
+        joined = joined.outerjoin(Department, Asset.department_id == Department.id)
     else:
         name = Category.name
-        joined = sa.outerjoin(Asset, AssetModel, Asset.model_id == AssetModel.id).outerjoin(
-            Category, Category.id == category_id)
-    query = (sa.select(Asset.id, Asset.purchase_cost, Asset.purchase_date, Asset.created_at,
+        joined = joined.outerjoin(Category, Category.id == category_id)
+    created = _iso_day(Asset.created_at) if with_created else sa.null()
+    query = (sa.select(Asset.id,
+                       sa.cast(sa.func.round(Asset.purchase_cost * 100), sa.BigInteger),
+                       _iso_day(Asset.purchase_date), created,
                        Asset.model_id, category_id, name)
              .select_from(joined)
              .where(Asset.purchase_cost.is_not(None), Asset.purchase_date.is_not(None),
                     Asset.purchase_date <= end))
-    return db.session.execute(query)
+    return db.session.connection().execute(query)
+
+
+def _iso_day(column):
+    """The day of a date or timestamp column as YYYY-MM-DD text, on either database."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.to_char(column, "YYYY-MM-DD")
+    return sa.func.substr(sa.cast(column, sa.String), 1, 10)  # SQLite keeps ISO text

@@ -277,3 +277,21 @@ def test_the_asset_page_shows_its_schedule_in_each_book_and_as_csv(finance, lapt
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["asset", "book"] and len(rows) == 37
     assert rows[-1][-2:] == ["3240.00", "360.00"]
+
+
+@pytest.mark.parametrize("start_from", ["first_deployment", "in_service"])
+def test_the_report_follows_each_start_from(finance, laptop, start_from):
+    from app.assets import service
+    from tests.factories import make_person, make_user
+    finance.post("/admin/finance/profiles/new", data=profile_form(
+        applies_to=f"category:{category_id()}", start_from=start_from,
+        convention="actual_days"))
+    service.record("L1", "check_out", {"assignee": make_person().code},
+                   actor=make_user(Role.ADMIN))
+    db.session.commit()
+    year = date.today().year
+    report = finance.get("/api/v1/reports/depreciation",
+                         query_string={"fiscal_year": year, "group": "category"}).json
+    end = value(finance, "L1", as_of=f"{year}-12-31").json
+    assert report["total"]["accumulated"] == end["accumulated"]
+    assert report["total"]["book_value"] == end["book_value"]

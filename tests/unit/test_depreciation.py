@@ -268,3 +268,13 @@ def test_the_fraction_is_zero_with_nothing_to_depreciate():
     whole = Profile(cost=Decimal(100), salvage=Decimal(100), life_months=12,
                     start=date(2026, 1, 1))
     assert depreciation.accrued_fraction(whole, date(2027, 1, 1)) == 0
+
+
+def test_starting_another_day_is_the_same_as_a_new_profile():
+    base = profile(method="sum_of_years", convention="actual_days", salvage=Decimal(500))
+    moved = base.starting(date(2027, 2, 13))
+    assert moved == profile(method="sum_of_years", convention="actual_days",
+                            salvage=Decimal(500), start=date(2027, 2, 13))
+    assert base.start == date(2026, 1, 1)
+    with pytest.raises(ValidationFailed):
+        base.starting(date(1066, 10, 14))
