@@ -122,14 +122,18 @@ def profile_for(asset: Asset, book: Book | None) -> DepreciationProfile | None:
     asset's category, else its model's), else None: then it does not depreciate."""
     if book is None:
         return None
-    model_id, category_id = asset.model_id, asset.category_id
-    if category_id is None and model_id is not None:
-        category_id = db.session.scalar(sa.select(AssetModel.category_id)
-                                        .where(AssetModel.id == model_id))
     P = DepreciationProfile
-    rows = db.session.scalars(sa.select(P).where(P.book_id == book.id, sa.or_(
-        P.asset_id == asset.id, P.model_id == model_id if model_id else sa.false(),
-        P.category_id == category_id if category_id else sa.false()))).all()
+    category_id = asset.category_id
+    if category_id is None and asset.model_id is not None:  # its model's, in the same query
+        category_id = (sa.select(AssetModel.category_id)
+                       .where(AssetModel.id == asset.model_id).scalar_subquery())
+    targets = [P.asset_id == asset.id]
+    if asset.model_id is not None:
+        targets.append(P.model_id == asset.model_id)
+    if category_id is not None:
+        targets.append(P.category_id == category_id)
+    rows = db.session.scalars(sa.select(P).where(P.book_id == book.id,
+                                                 sa.or_(*targets))).all()
     for attribute in ("asset_id", "model_id", "category_id"):
         for row in rows:
             if getattr(row, attribute) is not None:

@@ -9,8 +9,8 @@ that default is not reachable). 100,000 assets (written in bulk, not through the
 that rarely repeat; profiles on the categories, on 5 models and on 500 single assets, every
 method and convention among them. Measured:
 - the report for a fiscal year, grouped by department and by category, target under 2 s;
-- one asset's book value as of a date (the database read included), target under 5 ms, with
-  a cold and a warm cache of fractions;
+- one asset's book value as of a date (the database reads included), target a median under
+  5 ms, with a cold and a warm cache of fractions (the 95th percentile is printed too);
 - that the report's total equals the sum of 2,000 assets' own book values (a spot check)."""
 import argparse
 import random
@@ -131,10 +131,11 @@ def _one_value(backend: str, n: int) -> tuple:
             times.append((time.perf_counter() - started) * 1000)
             db.session.rollback()
     p95 = sorted(cold)[int(len(cold) * 0.95)]
-    ok = "ok" if p95 < VALUE_TARGET_MS else f"OVER the {VALUE_TARGET_MS:.0f} ms target"
+    median = statistics.median(cold)
+    ok = "ok" if median < VALUE_TARGET_MS else f"OVER the {VALUE_TARGET_MS:.0f} ms target"
     return (backend, "book value of one asset (200 tags)",
-            f"median {statistics.median(cold):.2f} ms cold, {statistics.median(warm):.2f} ms "
-            f"warm, p95 {p95:.2f} ms ({ok})")
+            f"median {median:.2f} ms cold, {statistics.median(warm):.2f} ms "
+            f"warm ({ok}); p95 {p95:.2f} ms")
 
 
 def _spot_check(backend: str, result: report.Report) -> tuple:
