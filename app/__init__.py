@@ -46,6 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.dashboard import bp as dashboard
     from app.files import api as files_api
     from app.finance import api as finance_api
+    from app.finance import books_api
+    from app.finance import views as finance
     from app.health import bp as health
     from app.labels import views as labels
     from app.licences import api as licences_api
@@ -83,7 +85,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
                       reliability.pages, schedules.api, schedules.pages, procurement.bp,
                       procurement_api.bp, procurement_api.orders_bp, purchase_orders.bp,
-                      finance_api.bp, licences.bp, licences_api.bp, dashboard, trail, health):
+                      finance_api.bp, books_api.bp, finance.bp, licences.bp, licences_api.bp,
+                      dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

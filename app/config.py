@@ -83,4 +83,5 @@ class Config:
     NOT_SEEN_DAYS = 180  # an asset no one has seen for this long is listed as not seen
     COUNT_LIMIT = 1_000  # list pages count matches up to this, then say "1,000+"
     WITNESS_REQUIRED = True  # a wipe without a witness is refused
+    FISCAL_YEAR_START = 1  # the month the organisation's fiscal year starts in (1: January)
     APPROVAL_FINANCE_ABOVE = 5_000  # a request costing more in all needs finance's approval

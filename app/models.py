@@ -3,6 +3,7 @@ from app.assets.models import Asset, AssetCode, TagReservation  # noqa: F401
 from app.auth.models import ApiToken, LoginThrottle, User  # noqa: F401
 from app.catalog.models import AssetModel, Category  # noqa: F401
 from app.certificates.models import Certificate, DisposalBatch  # noqa: F401
+from app.finance.models import Book, DepreciationProfile  # noqa: F401
 from app.licences.models import Licence, LicenceAssignment  # noqa: F401
 from app.lifecycle.models import ChainHead, Conflict, Event  # noqa: F401
 from app.maintenance.models import WorkOrder, WorkOrderItem, WorkOrderPart  # noqa: F401

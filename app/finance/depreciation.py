@@ -29,11 +29,11 @@ the month of acquisition, `units[i]` is the usage of the i-th period (month or f
 depreciates nothing more; at the end of the life whatever usage has not written off is.
 """
 from calendar import monthrange
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 from math import ceil, floor
 
 from app.dbtypes import MAX_MONEY
@@ -77,6 +77,15 @@ class Profile:
             object.__setattr__(self, name, value)
         _check(self)
 
+    def starting(self, day: date) -> "Profile":
+        """The same profile for an asset acquired on `day`; only what depends on the day is
+        checked again (cheaper than a new Profile, for reports over many start days)."""
+        other = copy(self)
+        object.__setattr__(other, "start", day)
+        _check_dates(other)
+        _check_units(other)
+        return other
+
 
 @dataclass(frozen=True)
 class Period:
@@ -111,7 +120,24 @@ def accumulated(profile: Profile, as_of: date) -> Decimal:
     Rounding happens here and only here, on the running total: a period's amount is the
     difference of two rounded totals, so no remainder builds up. Each period is within a cent
     of its exact share and the last one ends exactly at cost - salvage."""
-    exact = _accrued(profile, _elapsed(profile, as_of))
+    return cents(_accrued(profile, _elapsed(profile, as_of)))
+
+
+def accrued_fraction(profile: Profile, as_of: date) -> Fraction:
+    """The exact share of cost - salvage depreciated by the end of `as_of`, unrounded (0 when
+    there is nothing to depreciate). Every method but units of production is linear in cost
+    and salvage together, so assets whose profiles differ only by a common factor of both
+    (the same salvage percent) share it: accumulated() is cents(base * this fraction)."""
+    base = _base(profile)
+    if base == 0 or profile.method == "none":
+        return Fraction(0)
+    if as_of > last_day(profile):  # every method writes off cost - salvage by then, exactly
+        return Fraction(1)
+    return _accrued(profile, _elapsed(profile, as_of)) / base
+
+
+def cents(exact: Fraction) -> Decimal:
+    """Money to the cent, rounded half up: the one rounding accumulated() applies."""
     return (Decimal(floor(exact * 100 + Fraction(1, 2))) * CENT).quantize(CENT)
 
 
@@ -204,8 +230,24 @@ def _accrued(profile: Profile, elapsed: Fraction) -> Fraction:
     return running[k] + amounts[k] * (elapsed - k * step) / length
 
 
-@lru_cache(maxsize=4096)
 def _curve(profile: Profile) -> tuple[int, list[Fraction], list[Fraction]]:
+    # What each year of life depreciates depends on the method, cost, salvage, factor and
+    # life alone (units of production: on usage and the fiscal year too), so assets bought
+    # on different days share one curve: a report over many start days computes it once.
+    key = profile if profile.method == "units_of_production" else (
+        profile.method, profile.cost, profile.salvage, profile.factor, profile.life_months)
+    found = _CURVES.get(key)
+    if found is None:
+        if len(_CURVES) >= 4096:  # bounded, as an lru_cache would be
+            _CURVES.clear()
+        found = _CURVES[key] = _curve_of(profile)
+    return found
+
+
+_CURVES: dict = {}
+
+
+def _curve_of(profile: Profile) -> tuple[int, list[Fraction], list[Fraction]]:
     step = 1 if profile.method == "units_of_production" else 12
     amounts = METHOD_AMOUNTS[profile.method](profile)
     running = [Fraction(0)]

@@ -15,14 +15,14 @@ def main() -> int:
     status = bench_register.main(quick=args.quick, explain=args.explain)
     # Each in its own process: decoding pins itself to one core, the others start servers.
     modules = ["bench_decode", "bench_decode_cv", "bench_labels", "bench_phone", "bench_sync",
-               "bench_meters", "bench_planner", "bench_depreciation"]
+               "bench_meters", "bench_planner", "bench_depreciation", "bench_books"]
     if not args.quick:
         modules.append("bench_stocktake")  # about 15 minutes: 50,000 expected, 48,000 scans
     for module in modules:
         print(f"\n{module}:", flush=True)
         command = [sys.executable, "-m", f"tests.bench.{module}"]
         if args.quick and module in ("bench_sync", "bench_meters", "bench_planner",
-                                     "bench_depreciation"):
+                                     "bench_depreciation", "bench_books"):
             command.append("--quick")
         status = subprocess.run(command).returncode or status
     return status

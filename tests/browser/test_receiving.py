@@ -53,7 +53,7 @@ def test_two_phones_receive_one_order_offline(app, browser, browser_context_args
             page.fill("#location", "DOCK")
             scan_serials(page, f"P{n}-A", f"P{n}-B")
             expect(page.locator("#serials li")).to_have_text([f"P{n}-A", f"P{n}-B"])
-            page.click("#receive")
+            page.click("#submit-receipt")
             expect(page.locator("#receipts li")).to_have_text(
                 [f"{order.number}: 2 units — waiting to sync"])
             expect(page.locator("#line option")).to_have_text(["1: Latitude (1 to come of 3)"])

@@ -197,6 +197,9 @@ ROUTE_PERMISSIONS = {
                      "purchase_orders.detail", "purchase_orders.pdf",
                      "licences.index", "licences.detail", "licences_api.index",
                      "licences_api.detail",
+                     "books_api.value",
+                     "books_api.depreciation_report", "books_api.depreciation_report_csv",
+                     "finance.schedule_csv", "finance.depreciation",
                      # approving: managers and finance, as the request's levels say
                      "procurement.decide", "procurement_api.approve", "procurement_api.reject"],
                     V),
@@ -227,6 +230,8 @@ ROUTE_PERMISSIONS = {
                      "purchase_orders.new", "licences.create", "licences.edit",
                      "licences.assign", "licences.release", "licences_api.create",
                      "licences_api.assign"], M),
+    **dict.fromkeys(["finance.profiles", "finance.create_book", "finance.new_profile",
+                     "finance.edit_profile", "finance.delete_profile"], FI),
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }

@@ -3,10 +3,12 @@ method and convention, a mid-year purchase, the switch to straight line, fiscal 
 start in April, a leap day, a disposal mid-life, and what is refused."""
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from app.errors import ValidationFailed
+from app.finance import depreciation
 from app.finance.depreciation import Profile, accumulated, book_value, last_day, schedule
 
 
@@ -241,3 +243,38 @@ def test_bad_profiles_are_refused_with_a_reason(fields, says):
 def test_an_unknown_period_is_refused():
     with pytest.raises(ValidationFailed, match="'month' or 'year'"):
         schedule(profile(), "week")
+
+
+@pytest.mark.parametrize("method", ["straight_line", "declining_balance", "double_declining",
+                                    "declining_then_straight", "sum_of_years", "none"])
+@pytest.mark.parametrize("convention", ["full_month", "mid_month", "half_year", "mid_quarter",
+                                        "actual_days"])
+def test_the_fraction_scales_to_any_cost_with_the_same_salvage_percent(method, convention):
+    # A profile at cost 100 with salvage p gives the fraction; an asset costing c with salvage
+    # c * p / 100 depreciates c * (100 - p) / 100 times it, to the cent, as the engine says.
+    unit = Profile(cost=Decimal(100), salvage=Decimal("12.50"), life_months=41,
+                   start=date(2025, 5, 20), method=method, convention=convention,
+                   fiscal_year_start=4)
+    for cost in (Decimal("800.00"), Decimal("1234.56"), Decimal("99999.20")):
+        real = Profile(cost=cost, salvage=cost / 8, life_months=41, start=date(2025, 5, 20),
+                       method=method, convention=convention, fiscal_year_start=4)
+        for day in (date(2025, 5, 19), date(2025, 9, 30), date(2026, 3, 14), date(2029, 1, 1)):
+            fraction = depreciation.accrued_fraction(unit, day)
+            assert depreciation.cents(Fraction(cost - cost / 8) * fraction) == \
+                depreciation.accumulated(real, day)
+
+
+def test_the_fraction_is_zero_with_nothing_to_depreciate():
+    whole = Profile(cost=Decimal(100), salvage=Decimal(100), life_months=12,
+                    start=date(2026, 1, 1))
+    assert depreciation.accrued_fraction(whole, date(2027, 1, 1)) == 0
+
+
+def test_starting_another_day_is_the_same_as_a_new_profile():
+    base = profile(method="sum_of_years", convention="actual_days", salvage=Decimal(500))
+    moved = base.starting(date(2027, 2, 13))
+    assert moved == profile(method="sum_of_years", convention="actual_days",
+                            salvage=Decimal(500), start=date(2027, 2, 13))
+    assert base.start == date(2026, 1, 1)
+    with pytest.raises(ValidationFailed):
+        base.starting(date(1066, 10, 14))

@@ -57,7 +57,7 @@ function say(text, bad = false) {
 
 function renderSerials() {
   $("serials").replaceChildren(...serials.map((serial) => Object.assign(document.createElement("li"), { textContent: serial })));
-  $("receive").textContent = serials.length ? `Receive ${serials.length}` : "Receive";
+  $("submit-receipt").textContent = serials.length ? `Receive ${serials.length}` : "Receive";
 }
 
 /** A scanned code: an order's QR code picks the order; anything else is the next serial. */

@@ -1,0 +1,270 @@
+"""Books and their depreciation profiles: which profile an asset has in a book, from what day
+its life starts, and what it is worth on any date."""
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.assets.models import Asset
+from app.catalog.models import AssetModel
+from app.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.finance import depreciation
+from app.finance.models import DEFAULT_BOOK, Book, DepreciationProfile, StartFrom
+from app.lifecycle.models import Event
+
+# Units of production needs each asset's own usage, which a shared profile cannot give.
+PROFILE_METHODS = tuple(m for m in depreciation.METHODS if m != "units_of_production")
+BOOK_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+UNIT = Decimal(100)  # a profile is computed at a cost of 100, so salvage is its percent
+
+
+def fiscal_year_start() -> int:
+    return current_app.config["FISCAL_YEAR_START"]
+
+
+# Books
+
+def find_book(name: str) -> Book | None:
+    """The book of that name; None for the default book when nothing has been written to it
+    yet (then it has no profiles). Another unknown name is refused."""
+    book = db.session.scalar(sa.select(Book).where(Book.name == name))
+    if book is None and name != DEFAULT_BOOK:
+        known = db.session.scalars(sa.select(Book.name).order_by(Book.name)).all()
+        raise ValidationFailed(f"There is no book {name!r}: the books are "
+                               f"{', '.join(sorted({DEFAULT_BOOK, *known}))}.", {"book": name})
+    return book
+
+
+def book_for_writing(name: str) -> Book:
+    """The book to add a profile to: the default book is made if it is missing."""
+    book = find_book(name)
+    if book is None:
+        book = Book(name=DEFAULT_BOOK)
+        db.session.add(book)
+        db.session.flush()
+    return book
+
+
+def all_books() -> list[Book]:
+    book_for_writing(DEFAULT_BOOK)
+    return list(db.session.scalars(sa.select(Book).order_by(Book.id)))
+
+
+def add_book(name: str) -> Book:
+    """A new named set of accounts (such as "tax")."""
+    name = (name or "").strip().lower()
+    if not BOOK_NAME.match(name):
+        raise ValidationFailed("A book's name is 1 to 40 lower-case letters, digits, - or _ "
+                               "(such as tax).", {"name": name[:40]})
+    if db.session.scalar(sa.select(Book.id).where(Book.name == name)) is not None:
+        raise ValidationFailed(f"There is already a book {name!r}.", {"name": name})
+    book = Book(name=name)
+    db.session.add(book)
+    db.session.flush()
+    return book
+
+
+# Profiles
+
+def check_profile(fields: dict) -> None:
+    """Refuse what the engine would refuse for any asset the profile covers, naming the
+    field: a profile is tried on an asset costing 100 bought on 1 January 2000."""
+    method, factor = fields["method"], fields.get("factor")
+    if method not in PROFILE_METHODS:
+        raise ValidationFailed(f"A profile's method is one of {', '.join(PROFILE_METHODS)}.",
+                               {"fields": {"method": ["Choose a method."]}})
+    percent = fields["salvage_percent"]
+    if percent is None or not 0 <= percent <= 100:
+        message = ("Salvage is a percent of cost from 0 to 100: the salvage cannot be more "
+                   "than the cost.")
+        raise ValidationFailed(message, {"fields": {"salvage_percent": [message]}})
+    if method not in ("declining_balance", "declining_then_straight") and factor is not None:
+        fields["factor"] = None  # only declining balance at a chosen rate uses one
+    depreciation.Profile(cost=UNIT, salvage=percent, life_months=fields["life_months"],
+                         start=date(2000, 1, 1), method=method, factor=fields["factor"],
+                         convention=fields["convention"])
+
+
+def save_profile(profile: DepreciationProfile | None, *, book: Book, target: tuple[str, int],
+                 fields: dict) -> DepreciationProfile:
+    """Create or change the profile `book` gives the target ("category", "model" or
+    "asset", and its id)."""
+    check_profile(fields)
+    kind, target_id = target
+    if kind not in ("category", "model", "asset"):
+        raise ValidationFailed("A profile belongs to a category, a model or an asset.",
+                               {"target": kind})
+    ids = {"category_id": None, "model_id": None, "asset_id": None, f"{kind}_id": target_id}
+    taken = db.session.scalar(sa.select(DepreciationProfile.id).where(
+        DepreciationProfile.book_id == book.id,
+        getattr(DepreciationProfile, f"{kind}_id") == target_id))
+    if taken is not None and (profile is None or taken != profile.id):
+        raise ValidationFailed(f"That {kind} already has a profile in the book {book.name}: "
+                               f"edit that one.", {"target": kind})
+    if profile is None:
+        profile = DepreciationProfile()
+        db.session.add(profile)
+    profile.book = book
+    for name, value in (ids | fields).items():
+        setattr(profile, name, value)
+    db.session.flush()
+    return profile
+
+
+def profile_for(asset: Asset, book: Book | None) -> DepreciationProfile | None:
+    """The asset's own profile in the book, else its model's, else its category's (the
+    asset's category, else its model's), else None: then it does not depreciate."""
+    if book is None:
+        return None
+    P = DepreciationProfile
+    category_id = asset.category_id
+    if category_id is None and asset.model_id is not None:  # its model's, in the same query
+        category_id = (sa.select(AssetModel.category_id)
+                       .where(AssetModel.id == asset.model_id).scalar_subquery())
+    targets = [P.asset_id == asset.id]
+    if asset.model_id is not None:
+        targets.append(P.model_id == asset.model_id)
+    if category_id is not None:
+        targets.append(P.category_id == category_id)
+    rows = db.session.scalars(sa.select(P).where(P.book_id == book.id,
+                                                 sa.or_(*targets))).all()
+    for attribute in ("asset_id", "model_id", "category_id"):
+        for row in rows:
+            if getattr(row, attribute) is not None:
+                return row
+    return None
+
+
+def first_deployment(asset_id: int) -> date | None:
+    when = db.session.scalar(sa.select(sa.func.min(Event.occurred_at)).where(
+        Event.asset_id == asset_id, Event.type == "check_out", Event.outcome == "applied"))
+    return when.date() if when else None
+
+
+def start_of(asset: Asset, profile: DepreciationProfile) -> date | None:
+    """The day the asset's life starts under the profile (None: no purchase date)."""
+    if profile.start_from == StartFrom.IN_SERVICE and asset.created_at:
+        return asset.created_at.date()
+    if profile.start_from == StartFrom.FIRST_DEPLOYMENT:
+        return first_deployment(asset.id) or asset.purchase_date
+    return asset.purchase_date
+
+
+# Values
+
+def unit_profile(profile: DepreciationProfile, start: date) -> depreciation.Profile:
+    """The engine's profile at a cost of 100 (salvage: the percent). Month conventions count
+    only the month of the start, so it is moved to the 1st and shared by the month."""
+    if profile.convention != "actual_days":
+        start = start.replace(day=1)
+    return _unit(profile.method, profile.factor, profile.life_months, profile.salvage_percent,
+                 profile.convention, start, fiscal_year_start())
+
+
+@lru_cache(maxsize=65536)
+def _unit(method, factor, life_months, percent, convention, start, fy_start):
+    first = _unit_from(method, factor, life_months, percent, convention, fy_start)
+    return first.starting(start)
+
+
+@lru_cache(maxsize=4096)
+def _unit_from(method, factor, life_months, percent, convention, fy_start):
+    return depreciation.Profile(cost=UNIT, salvage=Decimal(percent), life_months=life_months,
+                                start=date(2000, 1, 1), method=method, factor=factor,
+                                convention=convention, fiscal_year_start=fy_start)
+
+
+@lru_cache(maxsize=65536)
+def fraction(unit: depreciation.Profile, as_of: date) -> Fraction:
+    return depreciation.accrued_fraction(unit, as_of)
+
+
+def scaled(cost: Decimal, percent: Decimal, share: Fraction) -> Decimal:
+    """Depreciation of an asset costing `cost` when `share` of its cost - salvage is written
+    off; the salvage is `percent` of cost, kept exact (not rounded), so every asset a profile
+    covers depreciates by the same fraction, and the total is rounded once, as the engine
+    rounds."""
+    return depreciation.cents(Fraction(cost) * (100 - Fraction(percent)) / 100 * share)
+
+
+@dataclass
+class Valuation:
+    book: str
+    method: str | None
+    cost: Decimal | None
+    accumulated: Decimal | None
+    book_value: Decimal | None
+    as_of: date
+    note: str = ""
+
+    def as_json(self) -> dict:
+        def money(value):
+            return None if value is None else f"{value:.2f}"
+        reply = {"book": self.book, "method": self.method, "cost": money(self.cost),
+                 "accumulated": money(self.accumulated),
+                 "book_value": money(self.book_value), "as_of": self.as_of.isoformat()}
+        return reply | ({"note": self.note} if self.note else {})
+
+
+def valuation(asset: Asset, book_name: str, as_of: date) -> Valuation:
+    """What the asset is worth in the book at the end of `as_of`, or why it has no value."""
+    book = find_book(book_name)
+    if asset.purchase_cost is None:
+        return Valuation(book_name, None, None, None, None, as_of,
+                         "No purchase cost is recorded, so there is nothing to depreciate.")
+    cost = asset.purchase_cost
+    profile = profile_for(asset, book)
+    if profile is None:
+        return Valuation(book_name, "none", cost, Decimal("0.00"), cost, as_of,
+                         f"No depreciation profile applies in the book {book_name} (none on "
+                         f"the asset, its model or its category): it stays at cost.")
+    start = start_of(asset, profile)
+    if start is None:
+        return Valuation(book_name, profile.method, cost, Decimal("0.00"), cost, as_of,
+                         "No purchase date is recorded, so depreciation has not started.")
+    share = fraction(unit_profile(profile, start), as_of)
+    done = scaled(cost, profile.salvage_percent, share)
+    return Valuation(book_name, profile.method, cost, done, cost - done, as_of)
+
+
+def asset_by_tag(tag: str) -> Asset:
+    from app.assets.models import tag_is
+    asset = db.session.scalar(sa.select(Asset).where(tag_is(tag)))
+    if asset is None:
+        raise NotFound(f"There is no asset with the tag {tag!r}.", {"tag": tag})
+    return asset
+
+
+@dataclass
+class Schedule:
+    book: str
+    profile: DepreciationProfile | None
+    start: date | None
+    rows: list[depreciation.Period]
+
+
+def schedule(asset: Asset, book: Book | None, period: str = "year") -> Schedule:
+    """The asset's periods in a book, from its start to the end of its life (no rows: no
+    cost, no profile or no start)."""
+    name = book.name if book else DEFAULT_BOOK
+    profile = profile_for(asset, book)
+    start = start_of(asset, profile) if profile else None
+    if profile is None or start is None or asset.purchase_cost is None:
+        return Schedule(name, profile, start, [])
+    cost, percent = asset.purchase_cost, profile.salvage_percent
+    unit = unit_profile(profile, start)
+    rows, before = [], Decimal("0.00")
+    for row in depreciation.schedule(_unit(profile.method, profile.factor,
+                                           profile.life_months, percent, profile.convention,
+                                           start, fiscal_year_start()), period):
+        total = scaled(cost, percent, fraction(unit, row.end))
+        rows.append(depreciation.Period(row.start, row.end, total - before, total,
+                                        cost - total))
+        before = total
+    return Schedule(name, profile, start, rows)
