@@ -46,7 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.dashboard import bp as dashboard
     from app.files import api as files_api
     from app.finance import api as finance_api
-    from app.finance import books_api
+    from app.finance import books_api, tco_views
     from app.finance import views as finance
     from app.health import bp as health
     from app.labels import views as labels
@@ -85,8 +85,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                       warranty_api.bp, decision.api, decision.pages, reliability.api,
                       reliability.pages, schedules.api, schedules.pages, procurement.bp,
                       procurement_api.bp, procurement_api.orders_bp, purchase_orders.bp,
-                      finance_api.bp, books_api.bp, finance.bp, licences.bp, licences_api.bp,
-                      dashboard, trail, health):
+                      finance_api.bp, books_api.bp, finance.bp, tco_views.api, tco_views.pages,
+                      licences.bp, licences_api.bp, dashboard, trail, health):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -85,3 +85,4 @@ class Config:
     WITNESS_REQUIRED = True  # a wipe without a witness is refused
     FISCAL_YEAR_START = 1  # the month the organisation's fiscal year starts in (1: January)
     APPROVAL_FINANCE_ABOVE = 5_000  # a request costing more in all needs finance's approval
+    LABOUR_HOURLY_RATE = 50  # what an hour of a work order's labour costs, for TCO

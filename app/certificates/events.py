@@ -72,6 +72,9 @@ class DisposeData(Evidence):
         certificates.VENDOR_CERTIFICATIONS))
     weight_kg = fields.Float(validate=validate.Range(min=0, max=100_000))
     residual_value = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**9))
+    # What disposing of it cost (the vendor's fee): part of its total cost of ownership.
+    disposal_cost = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**9),
+                                   metadata={"label": "Disposal cost (the vendor's fee)"})
     batch = fields.Str(validate=validate.Length(max=32),  # the DisposalBatch it left in
                        metadata={"kind": "internal"})
 
