@@ -1,5 +1,6 @@
-"""Total cost of ownership: GET /api/v1/assets/<tag>/tco (design.md), the report by model or
-department as JSON and as a page, and the asset page's line."""
+"""Total cost of ownership and the planning report: GET /api/v1/assets/<tag>/tco and
+GET /api/v1/reports/models (design.md), TCO by model or department, their pages, the asset
+page's line and the purchase request's planning row."""
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
@@ -8,7 +9,7 @@ from app.auth.access import requires
 from app.auth.roles import Permission
 from app.catalog.models import AssetModel
 from app.extensions import db
-from app.finance import tco
+from app.finance import planning, tco
 from app.org.models import Department
 
 api = Blueprint("tco_api", __name__, url_prefix="/api/v1")
@@ -56,3 +57,27 @@ def _for_asset_pages():
     def total_cost(asset):
         return tco.of_assets([asset.id])
     return {"total_cost": total_cost}
+
+
+@api.get("/reports/models")
+@requires(Permission.VIEW)
+def models_report():
+    """The planning report: by model, units bought, mean life before retirement, failures and
+    MTBF, repair cost, downtime, TCO per year of service and residual value at disposal,
+    ranked by cost per year of service with the reason in words."""
+    return {"models": [row.as_json() for row in planning.report()],
+            "ranked_by": "tco_per_year", "min_units": planning.MIN_UNITS,
+            "reliability_days": planning.WINDOW_DAYS}
+
+
+@pages.get("/planning")
+@requires(Permission.VIEW)
+def planning_page():
+    return render_template("finance/planning.html", rows=planning.report(),
+                           min_units=planning.MIN_UNITS)
+
+
+@pages.app_context_processor
+def _for_request_pages():
+    # A purchase request naming a model shows how that model has done, ranked.
+    return {"planning_row": planning.for_model}

@@ -200,7 +200,8 @@ ROUTE_PERMISSIONS = {
                      "books_api.value",
                      "books_api.depreciation_report", "books_api.depreciation_report_csv",
                      "finance.schedule_csv", "finance.depreciation", "tco_api.asset_tco",
-                     "tco_api.report", "tco.index",
+                     "tco_api.report", "tco.index", "tco_api.models_report",
+                     "tco.planning_page",
                      # approving: managers and finance, as the request's levels say
                      "procurement.decide", "procurement_api.approve", "procurement_api.reject"],
                     V),

@@ -79,3 +79,35 @@ def test_the_report_by_model_and_department(van, login, app):
     page = auditor.get("/admin/finance/tco/?group=model").get_data(as_text=True)
     assert "Transit" in page and "1,970.00" in page  # 1,925 + 45 more labour
     assert auditor.get("/api/v1/assets/NOPE/tco").status_code == 404
+
+
+def fleet(model: str, price: str, count: int, repair: str | None, admin):
+    make_model(model)
+    bought = (TODAY - timedelta(days=730)).isoformat()
+    for n in range(count):
+        tag = f"{model[:2].upper()}{n}"
+        make_asset(admin, tag=tag, model=model, purchase_cost=price, purchase_date=bought)
+        if repair:
+            assets.record(tag, "repair", {"symptom": "Fan", "cost": repair}, actor=admin)
+    db.session.commit()
+
+
+def test_the_planning_report_ranks_models_by_cost_per_year_of_service(app, login):
+    admin = make_user(Role.ADMIN)
+    fleet("Alpha", "600.00", 3, None, admin)  # 600 a unit over 2 years: 300 a year
+    fleet("Beta", "900.00", 3, "100.00", admin)  # 1,000 over 2 years: 500 a year
+    fleet("Gamma", "100.00", 2, None, admin)  # too few to rank
+    reply = login(Role.FINANCE).get("/api/v1/reports/models")
+    assert reply.status_code == 200, reply.json
+    rows = {r["model"]: r for r in reply.json["models"]}
+    assert [r["model"] for r in reply.json["models"]][:2] == ["Alpha", "Beta"]
+    assert (rows["Alpha"]["rank"], rows["Alpha"]["tco_per_year"]) == (1, "300.21")
+    assert rows["Alpha"]["reason"] == ("Buy Alpha: 40 % lower cost per year of service than "
+                                       "Beta (300.21 against 500.34) over 3 units.")
+    assert rows["Beta"]["reason"].startswith("67 % more per year of service than Alpha")
+    assert rows["Beta"]["repair_cost"] == "300.00" and rows["Beta"]["units"] == 3
+    assert rows["Gamma"]["rank"] is None and rows["Gamma"]["reason"].startswith("Not ranked")
+    page = login(Role.AUDITOR).get("/admin/finance/tco/planning").get_data(as_text=True)
+    assert "Buy Alpha: 40 % lower" in page
+    form = login(Role.TECHNICIAN).get("/admin/requests/new?model=Beta").get_data(as_text=True)
+    assert "ranked 2" in form and "67 % more per year of service than Alpha" in form
