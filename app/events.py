@@ -3,6 +3,7 @@ app/models.py for the models: a new domain adds its line here."""
 from app import documents
 from app.assets.events import TYPES as REGISTER
 from app.certificates.events import TYPES as END_OF_LIFE
+from app.finance.events import TYPES as FINANCE
 from app.licences import service as licences
 from app.lifecycle.conflicts import TYPES as CONFLICTS
 from app.lifecycle.types import after_applied, register
@@ -19,7 +20,8 @@ from app.warranty.claims import TYPES as CLAIMS
 from app.warranty.events import TYPES as WARRANTY
 
 register(*REGISTER, *MOVEMENTS, *REPAIRS, *WARRANTY, *CLAIMS, *END_OF_LIFE, *STOCKTAKES,
-         *MAINTENANCE, *METERS, *RECEIVING, *CONFLICTS)
+         *MAINTENANCE, *METERS, *RECEIVING, *CONFLICTS,
+         *FINANCE)
 # The steps documents without an asset record in the audit trail (app/documents.py).
 documents.STEP_TYPES.update(REQUEST_STEPS | ORDER_STEPS | licences.STEPS)
 # What domains do once something happens elsewhere: seats are freed when their holder goes.

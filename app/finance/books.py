@@ -193,6 +193,57 @@ def scaled(cost: Decimal, percent: Decimal, share: Fraction) -> Decimal:
     return depreciation.cents(Fraction(cost) * (100 - Fraction(percent)) / 100 * share)
 
 
+# Write-downs and disposal: both are events, read back from the asset's history.
+#
+# The rule (the simpler one of issue 15): a write-down is subtracted from the book value on its
+# day; depreciation then continues as the profile schedules it, but never takes the value below
+# salvage, and stops at once if a write-down has already taken it there or below. So the book
+# value on any day is cost - accumulated - written down, where accumulated is the scheduled
+# depreciation capped, after each write-down, at max(what had accrued by then, cost - salvage
+# - written down so far). The life is not shortened and the curve is not recomputed.
+
+def write_downs(asset_id: int, book_name: str) -> list[tuple[date, Decimal]]:
+    """The asset's applied write-downs in the book, (day, amount), in date order."""
+    return _finance_events(asset_id, book_name)[0]
+
+
+def _finance_events(asset_id: int, book_name: str):
+    """(write-downs in the book, in date order; (day, proceeds) of its disposal or None), read
+    in one query: a book value is asked for often."""
+    rows = db.session.execute(sa.select(Event.type, Event.occurred_at, Event.data).where(
+        Event.asset_id == asset_id, Event.type.in_(("write_down", "dispose")),
+        Event.outcome == "applied").order_by(Event.seq))
+    downs, sold = [], None
+    for kind, when, data in rows:
+        if kind == "dispose":
+            sold = when.date(), Decimal(data.get("residual_value") or "0").quantize(
+                depreciation.CENT)
+        elif data.get("book", DEFAULT_BOOK) == book_name:
+            downs.append((date.fromisoformat(data["on"]), Decimal(data["amount"])))
+    return sorted(downs, key=lambda pair: pair[0]), sold
+
+
+def with_write_downs(scheduled, base, downs, as_of):
+    """(accumulated depreciation, total written down) at the end of `as_of` under the rule
+    above; `scheduled(day)` is the profile's accumulated depreciation, `base` what it writes
+    off in all (cost - salvage), `downs` (day, amount) in date order. Works on Decimals or
+    whole cents alike."""
+    fixed = written = 0
+    for on, amount in downs:
+        if on > as_of:
+            break
+        fixed = min(scheduled(on), max(fixed, base - written))
+        written += amount
+    if not written:
+        return scheduled(as_of), written
+    return min(scheduled(as_of), max(fixed, base - written)), written
+
+
+def disposal(asset_id: int) -> tuple[date, Decimal] | None:
+    """(day, proceeds) of the asset's applied disposal (proceeds 0 when none were given)."""
+    return _finance_events(asset_id, DEFAULT_BOOK)[1]
+
+
 @dataclass
 class Valuation:
     book: str
@@ -202,6 +253,12 @@ class Valuation:
     book_value: Decimal | None
     as_of: date
     note: str = ""
+    written_down: Decimal | None = None
+    # Once disposed of (on or before as_of): the day, the proceeds, and proceeds - the book
+    # value on that day.
+    disposed_on: date | None = None
+    proceeds: Decimal | None = None
+    gain_or_loss: Decimal | None = None
 
     def as_json(self) -> dict:
         def money(value):
@@ -209,28 +266,59 @@ class Valuation:
         reply = {"book": self.book, "method": self.method, "cost": money(self.cost),
                  "accumulated": money(self.accumulated),
                  "book_value": money(self.book_value), "as_of": self.as_of.isoformat()}
+        if self.written_down:  # only once written down, so the contract's answer stays as it was
+            reply["written_down"] = money(self.written_down)
+        if self.disposed_on is not None:
+            reply |= {"disposed_on": self.disposed_on.isoformat(),
+                      "proceeds": money(self.proceeds),
+                      "gain_or_loss": money(self.gain_or_loss)}
         return reply | ({"note": self.note} if self.note else {})
 
 
 def valuation(asset: Asset, book_name: str, as_of: date) -> Valuation:
-    """What the asset is worth in the book at the end of `as_of`, or why it has no value."""
+    """What the asset is worth in the book at the end of `as_of`, or why it has no value;
+    after its disposal, the gain or loss on it too."""
     book = find_book(book_name)
     if asset.purchase_cost is None:
         return Valuation(book_name, None, None, None, None, as_of,
                          "No purchase cost is recorded, so there is nothing to depreciate.")
-    cost = asset.purchase_cost
-    profile = profile_for(asset, book)
-    if profile is None:
-        return Valuation(book_name, "none", cost, Decimal("0.00"), cost, as_of,
-                         f"No depreciation profile applies in the book {book_name} (none on "
+    downs, sold = _finance_events(asset.id, book_name) if asset.id else ([], None)
+    value = _valuer(asset, book, book_name, downs)
+    done, written = value(as_of)
+    found = value.method, asset.purchase_cost, done, asset.purchase_cost - done - written
+    reply = Valuation(book_name, *found, as_of, value.note, written)
+    if sold is not None and sold[0] <= as_of:
+        done, written = value(sold[0])
+        reply.disposed_on, reply.proceeds = sold
+        reply.gain_or_loss = sold[1] - (asset.purchase_cost - done - written)
+    return reply
+
+
+class _valuer:
+    """(accumulated, written down) on any day for one asset in one book."""
+
+    def __init__(self, asset: Asset, book: Book | None, book_name: str, downs=None):
+        cost, zero = asset.purchase_cost, Decimal("0.00")
+        self.downs = write_downs(asset.id, book_name) if downs is None else downs
+        profile = profile_for(asset, book)
+        start = start_of(asset, profile) if profile else None
+        self.method, self.note = "none", ""
+        self.scheduled, self.base = (lambda day: zero), zero
+        if profile is None:
+            self.note = (f"No depreciation profile applies in the book {book_name} (none on "
                          f"the asset, its model or its category): it stays at cost.")
-    start = start_of(asset, profile)
-    if start is None:
-        return Valuation(book_name, profile.method, cost, Decimal("0.00"), cost, as_of,
-                         "No purchase date is recorded, so depreciation has not started.")
-    share = fraction(unit_profile(profile, start), as_of)
-    done = scaled(cost, profile.salvage_percent, share)
-    return Valuation(book_name, profile.method, cost, done, cost - done, as_of)
+        elif start is None:
+            self.method = profile.method
+            self.note = "No purchase date is recorded, so depreciation has not started."
+        else:
+            unit, percent = unit_profile(profile, start), profile.salvage_percent
+            self.method = profile.method
+            self.scheduled = lambda day: scaled(cost, percent, fraction(unit, day))
+            self.base = scaled(cost, percent, Fraction(1))
+
+    def __call__(self, day: date) -> tuple[Decimal, Decimal]:
+        done, written = with_write_downs(self.scheduled, self.base, self.downs, day)
+        return done, Decimal(written).quantize(depreciation.CENT)
 
 
 def asset_by_tag(tag: str) -> Asset:
@@ -241,12 +329,24 @@ def asset_by_tag(tag: str) -> Asset:
     return asset
 
 
+@dataclass(frozen=True)
+class Row:
+    start: date
+    end: date
+    amount: Decimal
+    written_down: Decimal
+    accumulated: Decimal
+    book_value: Decimal
+
+
 @dataclass
 class Schedule:
     book: str
     profile: DepreciationProfile | None
     start: date | None
-    rows: list[depreciation.Period]
+    rows: list[Row]
+    write_downs: list[tuple[date, Decimal]] = ()
+    valuation: Valuation | None = None  # on the day of disposal, when disposed of
 
 
 def schedule(asset: Asset, book: Book | None, period: str = "year") -> Schedule:
@@ -258,13 +358,15 @@ def schedule(asset: Asset, book: Book | None, period: str = "year") -> Schedule:
     if profile is None or start is None or asset.purchase_cost is None:
         return Schedule(name, profile, start, [])
     cost, percent = asset.purchase_cost, profile.salvage_percent
-    unit = unit_profile(profile, start)
-    rows, before = [], Decimal("0.00")
+    value = _valuer(asset, book, name)
+    rows, before, down = [], Decimal("0.00"), Decimal("0.00")
     for row in depreciation.schedule(_unit(profile.method, profile.factor,
                                            profile.life_months, percent, profile.convention,
                                            start, fiscal_year_start()), period):
-        total = scaled(cost, percent, fraction(unit, row.end))
-        rows.append(depreciation.Period(row.start, row.end, total - before, total,
-                                        cost - total))
-        before = total
-    return Schedule(name, profile, start, rows)
+        total, written = value(row.end)
+        rows.append(Row(row.start, row.end, total - before, written - down, total,
+                        cost - total - written))
+        before, down = total, written
+    sold = disposal(asset.id)
+    found = valuation(asset, name, sold[0]) if sold else None
+    return Schedule(name, profile, start, rows, value.downs, found)

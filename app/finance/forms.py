@@ -1,6 +1,7 @@
-"""The form finance edits a depreciation profile with, and the one that adds a book."""
+"""The form finance edits a depreciation profile with, the one that adds a book, and the
+asset page's write-down form."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.finance.books import PROFILE_METHODS
@@ -48,3 +49,16 @@ class ProfileForm(FlaskForm):
 class BookForm(FlaskForm):
     name = StringField("New book (such as tax)", filters=[_strip],
                        validators=[InputRequired(), Length(max=40)])
+
+
+class WriteDownForm(FlaskForm):
+    book = StringField("Book", default="company", filters=[_strip],
+                       validators=[InputRequired(), Length(max=40)])
+    kind = SelectField("Kind", choices=[("write_down", "write-down"),
+                                        ("impairment", "impairment")])
+    amount = NumberField("Amount", places=2, validators=[
+        InputRequired(message="Enter the amount written off.")])
+    on = DateField("On", validators=[InputRequired(message="Enter the day (such as "
+                                                           "2026-06-30).")])
+    reason = StringField("Reason", filters=[_strip],
+                         validators=[InputRequired(message="Say why."), Length(max=2000)])

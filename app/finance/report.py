@@ -1,13 +1,18 @@
 """The depreciation report: per department or category, for one fiscal year, the assets, their
-cost, the year's depreciation, the accumulated depreciation and the book value at year end.
+cost, the year's depreciation, the year's write-downs, the accumulated depreciation, the book
+value at year end, and the gain or loss on the assets disposed of in the year.
 
 Fast and exact at once: assets that share a profile and a start month (the start day under
 actual_days) write off the same fraction of cost - salvage by any date, so that fraction is
 computed once (depreciation.accrued_fraction) and each asset's total is its cost times it,
 rounded once to the cent in whole-number arithmetic, as books.valuation() rounds it. The rows
-come as plain numbers and ISO text (no Decimal or date objects per row)."""
+come as plain numbers and ISO text (no Decimal or date objects per row). The few assets with a
+write-down in the book or a disposal in the year take the slower path of books' write-down
+rule (books.with_write_downs), still in whole cents."""
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
 
 import sqlalchemy as sa
 
@@ -16,7 +21,7 @@ from app.catalog.models import AssetModel, Category
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.finance import books
-from app.finance.models import DepreciationProfile, StartFrom
+from app.finance.models import DEFAULT_BOOK, DepreciationProfile, StartFrom
 from app.lifecycle.models import Event
 from app.org.models import Department
 
@@ -56,13 +61,14 @@ class Line:
     assets: int = 0
     cost: int = 0  # all money in cents until shown
     depreciation: int = 0
+    written_down: int = 0
     accumulated: int = 0
     book_value: int = 0
+    gain_or_loss: int = 0
 
     def as_json(self) -> dict:
         return {"group": self.group, "assets": self.assets,
-                **{name: _money(getattr(self, name))
-                   for name in ("cost", "depreciation", "accumulated", "book_value")}}
+                **{name: _money(getattr(self, name)) for name in MONEY}}
 
 
 @dataclass
@@ -82,7 +88,8 @@ class Report:
                 "total": self.total.as_json()}
 
 
-COLUMNS = ("group", "assets", "cost", "depreciation", "accumulated", "book_value")
+MONEY = ("cost", "depreciation", "written_down", "accumulated", "book_value", "gain_or_loss")
+COLUMNS = ("group", "assets", *MONEY)
 
 
 def _money(cents: int) -> str:
@@ -104,6 +111,7 @@ def depreciation_report(fiscal_year: int, group: str, book_name: str) -> Report:
                                         if getattr(plan.profile, k) is not None}
                                        for k in ("asset_id", "model_id", "category_id"))
     lines: dict[str, Line] = {}
+    downs, sold = _write_downs(book_name, end), _disposals(start, end)
     rows = _rows(group, end, with_created=StartFrom.IN_SERVICE in uses)
     for asset_id, cents, bought, created, model_id, category_id, name in rows:
         line = lines.get(name)
@@ -113,14 +121,18 @@ def depreciation_report(fiscal_year: int, group: str, book_name: str) -> Report:
         line.cost += cents
         plan = (by_asset.get(asset_id) or by_model.get(model_id)
                 or by_category.get(category_id))
+        begin = bought
+        if plan is not None and plan.start_from == StartFrom.IN_SERVICE and created is not None:
+            begin = created
+        elif plan is not None and plan.start_from == StartFrom.FIRST_DEPLOYMENT:
+            begin = deployed.get(asset_id) or bought
+        if asset_id in downs or asset_id in sold:
+            _exactly(line, plan, begin, cents, downs.get(asset_id, ()), sold.get(asset_id),
+                     before, end)
+            continue
         if plan is None:
             line.book_value += cents
             continue
-        begin = bought
-        if plan.start_from == StartFrom.IN_SERVICE and created is not None:
-            begin = created
-        elif plan.start_from == StartFrom.FIRST_DEPLOYMENT:
-            begin = deployed.get(asset_id) or bought
         key = begin if plan.by_day else begin[:7]  # ISO text: the day, or the month
         pair = plan.shares.get(key)
         if pair is None:
@@ -132,9 +144,62 @@ def depreciation_report(fiscal_year: int, group: str, book_name: str) -> Report:
         line.book_value += cents - done
     report.lines = sorted(lines.values(), key=lambda line: line.group.lower())
     for line in report.lines:
-        for name in ("assets", "cost", "depreciation", "accumulated", "book_value"):
+        for name in ("assets", *MONEY):
             setattr(report.total, name, getattr(report.total, name) + getattr(line, name))
     return report
+
+
+def _exactly(line: Line, plan, begin: str, cents: int, downs, sold, before: date,
+             end: date) -> None:
+    """One asset with write-downs or a disposal in the year, by books' rule, in cents."""
+    if plan is None:
+        scheduled, base = (lambda day: 0), 0
+    else:
+        unit = books.unit_profile(plan.profile, date.fromisoformat(begin))
+
+        def scheduled(day):
+            n, d = plan._as_parts(books.fraction(unit, day))
+            return (2 * cents * n + d) // (2 * d)
+        n, d = plan._as_parts(Fraction(1))
+        base = (2 * cents * n + d) // (2 * d)
+    done0, down0 = books.with_write_downs(scheduled, base, downs, before)
+    done, down = books.with_write_downs(scheduled, base, downs, end)
+    line.depreciation += done - done0
+    line.written_down += down - down0
+    line.accumulated += done
+    line.book_value += cents - done - down
+    if sold is not None:
+        day, proceeds = sold
+        done, down = books.with_write_downs(scheduled, base, downs, day)
+        line.gain_or_loss += proceeds - (cents - done - down)
+
+
+def _write_downs(book_name: str, end: date) -> dict[int, list[tuple[date, int]]]:
+    """Each asset's write-downs in the book up to the year's end, (day, cents), in order."""
+    found: dict[int, list] = {}
+    rows = db.session.execute(sa.select(Event.asset_id, Event.data).where(
+        Event.type == "write_down", Event.outcome == "applied").order_by(Event.seq))
+    for asset_id, data in rows:
+        on = date.fromisoformat(data["on"])
+        if data.get("book", DEFAULT_BOOK) == book_name and on <= end:
+            found.setdefault(asset_id, []).append((on, _cents(data["amount"])))
+    for pairs in found.values():
+        pairs.sort(key=lambda pair: pair[0])
+    return found
+
+
+def _disposals(start: date, end: date) -> dict[int, tuple[date, int]]:
+    """(day, proceeds in cents) of each asset disposed of in the year."""
+    rows = db.session.execute(sa.select(Event.asset_id, Event.occurred_at, Event.data).where(
+        Event.type == "dispose", Event.outcome == "applied",
+        Event.occurred_at >= datetime.combine(start, time()),
+        Event.occurred_at < datetime.combine(end + timedelta(days=1), time())))
+    return {asset_id: (when.date(), _cents(data.get("residual_value") or "0"))
+            for asset_id, when, data in rows}
+
+
+def _cents(text) -> int:
+    return int(Decimal(str(text)).scaleb(2).to_integral_value())
 
 
 class _Plan:

@@ -6,6 +6,7 @@ import io
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.auth.access import requires
@@ -15,7 +16,7 @@ from app.csvsafe import cell
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.finance import books, report
-from app.finance.forms import BookForm, ProfileForm
+from app.finance.forms import BookForm, ProfileForm, WriteDownForm
 from app.finance.models import DEFAULT_BOOK, Book, DepreciationProfile
 from app.forms import form_status, show_error
 from app.timeutil import utcnow
@@ -134,15 +135,39 @@ def schedule_csv(tag):
     plan = books.schedule(asset, books.find_book(book_name), period)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["asset", "book", "method", "start", "end", "amount", "accumulated",
-                     "book_value"])
+    writer.writerow(["asset", "book", "method", "start", "end", "amount", "written_down",
+                     "accumulated", "book_value"])
     method = plan.profile.method if plan.profile else "none"
     for row in plan.rows:
         writer.writerow([cell(asset.tag), cell(plan.book), method, row.start.isoformat(),
-                         row.end.isoformat(), f"{row.amount:.2f}", f"{row.accumulated:.2f}",
+                         row.end.isoformat(), f"{row.amount:.2f}", f"{row.written_down:.2f}",
+                         f"{row.accumulated:.2f}",
                          f"{row.book_value:.2f}"])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="schedule-{asset.id}-{plan.book}.csv"'})
+
+
+@bp.post("/assets/<tag>/write-down")
+@requires(Permission.FINANCE)
+def write_down(tag):
+    """The asset page's write-down form: a `write_down` event through the pipeline."""
+    from app.assets import service as assets
+    form = WriteDownForm()
+    if not form.validate_on_submit():
+        problems = [m for messages in form.errors.values() for m in messages]
+        flash(f"Not written down: {' '.join(map(str, problems)) or 'reload the page.'}")
+        return redirect(url_for("assets.detail", tag=tag))
+    data = {"book": form.book.data, "kind": form.kind.data, "amount": str(form.amount.data),
+            "on": form.on.data.isoformat(), "reason": form.reason.data}
+    try:
+        assets.record(tag, "write_down", data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(f"Not written down: {exc.message}")
+    else:
+        db.session.commit()
+        flash(f"{tag}: written down by {form.amount.data:.2f} in the book {data['book']}.")
+    return redirect(url_for("assets.detail", tag=tag))
 
 
 @bp.get("/depreciation")
@@ -170,4 +195,4 @@ def _for_asset_pages():
         if not found:
             found = [None]
         return [books.schedule(asset, book, "year") for book in found]
-    return {"depreciation_schedules": depreciation_schedules}
+    return {"depreciation_schedules": depreciation_schedules, "WriteDownForm": WriteDownForm}

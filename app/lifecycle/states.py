@@ -66,7 +66,7 @@ class Rule:
         return [Case(self.to)]
 
 
-FIELD, MANAGE = Permission.FIELD, Permission.MANAGE
+FIELD, MANAGE, FINANCE = Permission.FIELD, Permission.MANAGE, Permission.FINANCE
 # Back to where a work order found the asset, if it is still in repair.
 RETURNS = ByData("returns_to", {s.value: Case(s, frozenset({S.IN_REPAIR}), "is not in repair")
                                 for s in (S.IN_STOCK, S.DEPLOYED)})
@@ -104,6 +104,9 @@ RULES: dict[str, Rule] = {
     "attach_code": Rule(frozenset(S) - {S.DISPOSED}, FIELD),
     # The contract that covers it; a manager records it (app/warranty/).
     "warranty": Rule(frozenset(S) - {S.DISPOSED}, MANAGE),
+    # A write-down or impairment of its value in one book (app/finance/events.py); finance
+    # records it, and the asset stays as it is. Once disposed of, it has no value to lower.
+    "write_down": Rule(frozenset(S) - {S.DISPOSED}, FINANCE),
     # A claim on that warranty and its steps (app/warranty/claims.py); the asset stays as it is.
     "warranty_claim": Rule(frozenset(S) - ABSENT, MANAGE),
     "warranty_claim_update": Rule(frozenset(S) - PLANNED, MANAGE),

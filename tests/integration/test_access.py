@@ -233,7 +233,8 @@ ROUTE_PERMISSIONS = {
                      "licences.assign", "licences.release", "licences_api.create",
                      "licences_api.assign"], M),
     **dict.fromkeys(["finance.profiles", "finance.create_book", "finance.new_profile",
-                     "finance.edit_profile", "finance.delete_profile"], FI),
+                     "finance.edit_profile", "finance.delete_profile",
+                     "finance.write_down"], FI),
     **dict.fromkeys(["admin.create_user", "admin.edit_user", "admin.revoke_token",
                      "admin.tokens", "admin.unlock", "admin.users"], A),
 }

@@ -155,7 +155,8 @@ def test_the_report_is_the_sum_of_the_assets_book_values(finance, group):
     assert reply.status_code == 200
     report = reply.json
     assert (report["start"], report["end"]) == ("2026-01-01", "2026-12-31")
-    total = {"assets": 0, "cost": 0, "depreciation": 0, "accumulated": 0, "book_value": 0}
+    total = {"assets": 0, "cost": 0, "depreciation": 0, "written_down": 0, "accumulated": 0,
+             "book_value": 0, "gain_or_loss": 0}
     for tag in [f"R{i}" for i in range(6) if i != 4]:  # R4 is bought after the year
         end = value(finance, tag, as_of="2026-12-31").json
         start = value(finance, tag, as_of="2025-12-31").json
@@ -181,7 +182,8 @@ def test_page_csv_and_json_show_the_same_numbers(finance):
              for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)]
     cells = [row for row in cells if row]
     expected = [[str(line[c]) for c in ("group", "assets", "cost", "depreciation",
-                                        "accumulated", "book_value")]
+                                        "written_down", "accumulated", "book_value",
+                                        "gain_or_loss")]
                 for line in [*data["groups"], data["total"]]]
     assert rows[1:] == expected
     assert cells == expected
