@@ -128,9 +128,11 @@ def _disposals(ids: list[int]) -> dict[int, tuple[date, Decimal, Decimal]]:
 def _licences(ids: list[int], today: date) -> Decimal:
     """Each seat an asset held, at the licence's cost per seat for the share of its term
     the asset held it (an unlimited or site licence's cost shared among its holders)."""
-    holders = dict(db.session.execute(
-        sa.select(LicenceAssignment.licence_id, sa.func.count()).group_by(
-            LicenceAssignment.licence_id)).all())
+    held = sa.select(LicenceAssignment.licence_id).where(LicenceAssignment.asset_id.in_(ids))
+    holders = dict(db.session.execute(  # only the licences these assets held
+        sa.select(LicenceAssignment.licence_id, sa.func.count())
+        .where(LicenceAssignment.licence_id.in_(held))
+        .group_by(LicenceAssignment.licence_id)).all())
     total = ZERO
     for licence, assigned, released in db.session.execute(
             sa.select(Licence, LicenceAssignment.assigned_at, LicenceAssignment.released_at)
